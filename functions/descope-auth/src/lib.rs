@@ -1,0 +1,1 @@
+//! Validation of Descope session tokens for Lambda functions.
