@@ -1,0 +1,102 @@
+import { screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { readConfig } from './config';
+import { installFakeBackend, USERS, type FakeBackend } from './test/fakeBackend';
+import { renderApp } from './test/renderApp';
+import { recordPageTexts } from './test/textHistory';
+
+let backend: FakeBackend;
+
+beforeEach(() => {
+  backend = installFakeBackend();
+});
+
+const currentPath = () => screen.getByTestId('current-path').textContent;
+
+describe('signed-out visitors', () => {
+  it.each([
+    ['/profile', 'My Private Component'],
+    ['/dashboard', 'Dashboard'],
+  ])('are sent from %s to /login without seeing private content', async (path, privateText) => {
+    const texts = recordPageTexts();
+    renderApp(path);
+
+    expect(screen.getByRole('status')).toHaveTextContent('Loading...');
+    expect(
+      await screen.findByRole('heading', { name: 'Login/SignUp to see the Secret Message!' }),
+    ).toBeInTheDocument();
+    expect(currentPath()).toBe('/login');
+    texts.stop();
+
+    expect(texts.everShowed(privateText)).toBe(false);
+    expect(backend.apiRequests()).toHaveLength(0);
+  });
+
+  it('see Home with a Login button that leads to /login', async () => {
+    renderApp('/');
+
+    expect(screen.getByRole('heading', { level: 1, name: 'Home' })).toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: 'Login' }));
+
+    expect(currentPath()).toBe('/login');
+    expect(
+      await screen.findByRole('heading', { name: 'Login/SignUp to see the Secret Message!' }),
+    ).toBeInTheDocument();
+  });
+});
+
+describe('signed-in users', () => {
+  it('are sent on from Home to /profile', async () => {
+    backend.signInBeforeLoad(USERS.student);
+    renderApp('/');
+
+    expect(
+      await screen.findByRole('heading', { level: 1, name: 'Hello Sam Student 👋' }),
+    ).toBeInTheDocument();
+    expect(currentPath()).toBe('/profile');
+  });
+
+  it('are sent on from /login to /profile', async () => {
+    backend.signInBeforeLoad(USERS.teacher);
+    renderApp('/login');
+
+    expect(screen.getByRole('status')).toHaveTextContent('Loading...');
+    await waitFor(() => expect(currentPath()).toBe('/profile'));
+    expect(
+      await screen.findByRole('heading', { level: 1, name: 'Hello Tess Teacher 👋' }),
+    ).toBeInTheDocument();
+  });
+});
+
+describe('unknown addresses', () => {
+  it('show a not-found page with a way home', async () => {
+    renderApp('/nowhere');
+
+    expect(screen.getByRole('heading', { level: 1, name: 'Page not found' })).toBeInTheDocument();
+    await userEvent.click(screen.getByRole('link', { name: 'Go to Home' }));
+    expect(currentPath()).toBe('/');
+  });
+});
+
+describe('configuration problems', () => {
+  it('show a setup page naming VITE_DESCOPE_PROJECT_ID when it is missing', () => {
+    renderApp('/profile', readConfig({}));
+
+    expect(screen.getByRole('heading', { level: 1, name: 'Setup needed' })).toBeInTheDocument();
+    expect(screen.getByRole('alert')).toHaveTextContent('VITE_DESCOPE_PROJECT_ID is not set');
+    expect(backend.fetch).not.toHaveBeenCalled();
+  });
+
+  it('refuse local login without a stand-in URL instead of reaching Descope cloud', () => {
+    renderApp('/login', readConfig({
+      VITE_DESCOPE_PROJECT_ID: 'P2LocalStandInProject',
+      VITE_DESCOPE_LOCAL_LOGIN: 'true',
+    }));
+
+    expect(screen.getByRole('heading', { level: 1, name: 'Setup needed' })).toBeInTheDocument();
+    expect(screen.getByRole('alert')).toHaveTextContent('needs VITE_DESCOPE_BASE_URL');
+    expect(screen.queryByRole('textbox', { name: 'Email' })).not.toBeInTheDocument();
+    expect(backend.fetch).not.toHaveBeenCalled();
+  });
+});

@@ -1,0 +1,51 @@
+import { AuthProvider } from '@descope/react-sdk';
+import { Route, Routes } from 'react-router-dom';
+import { RequireSession } from './components/RequireSession';
+import { SiteLayout } from './components/SiteLayout';
+import type { ConfigResult } from './config';
+import { DashboardPage } from './pages/DashboardPage';
+import { HomePage } from './pages/HomePage';
+import { LoginPage } from './pages/LoginPage';
+import { NotFoundPage } from './pages/NotFoundPage';
+import { ProfilePage } from './pages/ProfilePage';
+import { SetupProblemPage } from './pages/SetupProblemPage';
+
+/** The whole app below the router, so tests can mount it in a memory router. */
+export function App({ configResult }: { configResult: ConfigResult }) {
+  if (!configResult.ok) {
+    return (
+      <SiteLayout>
+        <SetupProblemPage problem={configResult.problem} />
+      </SiteLayout>
+    );
+  }
+
+  const { projectId, baseUrl, localLogin } = configResult.config;
+  return (
+    <AuthProvider projectId={projectId} baseUrl={baseUrl}>
+      <SiteLayout localMode={localLogin}>
+        <Routes>
+          <Route path="/" element={<HomePage />} />
+          <Route path="/login" element={<LoginPage localLogin={localLogin} />} />
+          <Route
+            path="/profile"
+            element={
+              <RequireSession>
+                <ProfilePage />
+              </RequireSession>
+            }
+          />
+          <Route
+            path="/dashboard"
+            element={
+              <RequireSession>
+                <DashboardPage />
+              </RequireSession>
+            }
+          />
+          <Route path="*" element={<NotFoundPage />} />
+        </Routes>
+      </SiteLayout>
+    </AuthProvider>
+  );
+}

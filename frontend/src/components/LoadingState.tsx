@@ -1,0 +1,7 @@
+export function LoadingState() {
+  return (
+    <p className="loading" role="status">
+      Loading...
+    </p>
+  );
+}

@@ -1,0 +1,35 @@
+import type { ReactNode } from 'react';
+import { Link } from 'react-router-dom';
+
+interface SiteLayoutProps {
+  children: ReactNode;
+  /** Shown in the header so nobody mistakes a local demo for the real thing. */
+  localMode?: boolean;
+}
+
+export function SiteLayout({ children, localMode = false }: SiteLayoutProps) {
+  return (
+    <div className="site">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="site-header">
+        <div className="site-header__inner">
+          <Link to="/" className="brand">
+            <span className="brand__mark" aria-hidden="true">
+              ◆
+            </span>
+            Descope Roles Demo
+          </Link>
+          {localMode && <span className="badge">Local stand-in</span>}
+        </div>
+      </header>
+      <main id="main" className="site-main" tabIndex={-1}>
+        {children}
+      </main>
+      <footer className="site-footer">
+        Authentication by Descope · API on AWS Lambda, written in Rust
+      </footer>
+    </div>
+  );
+}

@@ -1,0 +1,24 @@
+import { useSession } from '@descope/react-sdk';
+import { Navigate, useNavigate } from 'react-router-dom';
+import { useDocumentTitle } from '../components/useDocumentTitle';
+
+export function HomePage() {
+  useDocumentTitle('Home');
+  const navigate = useNavigate();
+  const { isAuthenticated } = useSession();
+
+  if (isAuthenticated) return <Navigate to="/profile" replace />;
+
+  return (
+    <section className="card card--hero" aria-labelledby="home-title">
+      <h1 id="home-title">Home</h1>
+      <p className="lead">
+        Sign in to read a secret message from an API that checks your Descope session, and to see
+        what your roles unlock on the dashboard.
+      </p>
+      <button type="button" className="button button--primary" onClick={() => navigate('/login')}>
+        Login
+      </button>
+    </section>
+  );
+}

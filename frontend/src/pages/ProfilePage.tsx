@@ -1,0 +1,59 @@
+import { useDescope, useUser } from '@descope/react-sdk';
+import { useNavigate } from 'react-router-dom';
+import { fetchRoles } from '../api/client';
+import { useApiResource } from '../api/useApiResource';
+import { ApiProblem } from '../components/ApiProblem';
+import { LoadingState } from '../components/LoadingState';
+import { useDocumentTitle } from '../components/useDocumentTitle';
+import { RoleList } from './RoleList';
+
+export function ProfilePage() {
+  useDocumentTitle('Profile');
+  const navigate = useNavigate();
+  const { logout } = useDescope();
+  const { user } = useUser();
+  const { state, retry } = useApiResource(fetchRoles);
+
+  const signOut = async () => {
+    try {
+      await logout();
+    } catch {
+      // Even if Descope could not be told, the local session is what matters here.
+    }
+    navigate('/login');
+  };
+
+  const name = user?.name || user?.email || user?.loginIds?.[0] || 'there';
+
+  return (
+    <section className="card" aria-labelledby="profile-title">
+      <h1 id="profile-title">{`Hello ${name} 👋`}</h1>
+
+      <section className="panel" aria-labelledby="private-title">
+        <h2 id="private-title">My Private Component</h2>
+        {state.kind === 'loading' && <LoadingState />}
+        {state.kind === 'ok' && (
+          <>
+            <p className="secret-message">{state.data.secretMessage}</p>
+            <RoleList roles={state.data.roles} />
+          </>
+        )}
+        {(state.kind === 'auth-unavailable' || state.kind === 'failed') && (
+          <ApiProblem problem={state} onRetry={retry} />
+        )}
+      </section>
+
+      <div className="actions">
+        <button type="button" className="button" onClick={() => navigate('/')}>
+          Home
+        </button>
+        <button type="button" className="button" onClick={() => navigate('/dashboard')}>
+          Dashboard
+        </button>
+        <button type="button" className="button button--danger" onClick={signOut}>
+          Logout
+        </button>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,48 @@
+import type { SetupProblem } from '../config';
+import { useDocumentTitle } from '../components/useDocumentTitle';
+
+/** Shown instead of the app when its build-time configuration cannot work. */
+export function SetupProblemPage({ problem }: { problem: SetupProblem }) {
+  useDocumentTitle('Setup needed');
+  return (
+    <section className="card card--narrow" aria-labelledby="setup-title">
+      <h1 id="setup-title">Setup needed</h1>
+      <div className="notice notice--problem" role="alert">
+        <SetupProblemText problem={problem} />
+      </div>
+      <p className="muted">
+        Set the variable in <code>frontend/.env.local</code> or the environment, then restart the
+        dev server (or rebuild): Vite reads <code>VITE_*</code> variables at build time.
+      </p>
+    </section>
+  );
+}
+
+function SetupProblemText({ problem }: { problem: SetupProblem }) {
+  switch (problem.kind) {
+    case 'missing-project-id':
+      return (
+        <p>
+          <code>VITE_DESCOPE_PROJECT_ID</code> is not set. Set it to your Descope project ID (found
+          in the Descope console under Project settings), or to{' '}
+          <code>P2LocalStandInProject</code> to use the local Descope stand-in.
+        </p>
+      );
+    case 'local-login-without-base-url':
+      return (
+        <p>
+          <code>VITE_DESCOPE_LOCAL_LOGIN=true</code> needs <code>VITE_DESCOPE_BASE_URL</code>{' '}
+          pointing at the local Descope stand-in, for example <code>http://127.0.0.1:8787</code>.
+          Without it the SDK would talk to Descope&apos;s cloud.
+        </p>
+      );
+    case 'invalid-base-url':
+      return (
+        <p>
+          <code>VITE_DESCOPE_BASE_URL</code> is <code>{problem.value}</code>, which is not an http(s)
+          URL. Use a full URL such as <code>http://127.0.0.1:8787</code>, or leave it unset to use
+          Descope&apos;s cloud.
+        </p>
+      );
+  }
+}
