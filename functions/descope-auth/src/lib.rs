@@ -1,1 +1,30 @@
-//! Validation of Descope session tokens for Lambda functions.
+//! Validation of Descope session tokens for AWS Lambda functions.
+//!
+//! Build one [`SessionValidator`] per cold start (it owns the key cache) and share it across
+//! invocations; map every [`AuthError`] to its response with [`AuthError::to_response`].
+
+mod bearer;
+mod cache;
+mod claims;
+mod clock;
+mod config;
+mod error;
+mod fetch;
+mod jwks;
+mod logging;
+mod session;
+mod validator;
+
+#[cfg(any(test, feature = "test-support"))]
+pub mod test_support;
+
+pub use bearer::{HeaderError, MAX_TOKEN_BYTES};
+pub use claims::{ClaimsError, LEEWAY_SECS};
+pub use clock::{Clock, SystemClock};
+pub use config::{Config, ConfigError};
+pub use error::{AuthError, INVALID_TOKEN_MESSAGE, KEYS_UNAVAILABLE_MESSAGE, TokenRejection, json_response};
+pub use fetch::{FetchError, HttpKeyFetcher, KeyFetcher, MAX_JWKS_BYTES};
+pub use jwks::JwksError;
+pub use logging::init_tracing;
+pub use session::Session;
+pub use validator::SessionValidator;

@@ -1,0 +1,97 @@
+//! Session validation: header → token shape → key by kid → signature → claim rules.
+
+use http::HeaderMap;
+use jsonwebtoken::errors::ErrorKind;
+
+use crate::bearer::{bearer_token, check_token_shape};
+use crate::cache::{KeyCache, Lookup};
+use crate::claims::RawClaims;
+use crate::clock::{Clock, SystemClock};
+use crate::config::{Config, ConfigError};
+use crate::error::{AuthError, TokenRejection};
+use crate::fetch::{HttpKeyFetcher, KeyFetcher};
+use crate::session::Session;
+
+/// Validates Descope session tokens for one project. Build it once per cold start and share it:
+/// it owns the key cache.
+pub struct SessionValidator<F: KeyFetcher = HttpKeyFetcher, C: Clock = SystemClock> {
+    project_id: String,
+    keys: KeyCache<F>,
+    clock: C,
+}
+
+impl SessionValidator {
+    /// The production validator: keys over HTTP from [`Config::jwks_url`], the system clock.
+    pub fn from_config(config: &Config) -> Result<Self, ConfigError> {
+        let fetcher = HttpKeyFetcher::new(config.jwks_url())?;
+        Ok(Self::new(config.project_id.clone(), fetcher, SystemClock))
+    }
+}
+
+impl<F: KeyFetcher, C: Clock> SessionValidator<F, C> {
+    pub fn new(project_id: impl Into<String>, fetcher: F, clock: C) -> Self {
+        SessionValidator { project_id: project_id.into(), keys: KeyCache::new(fetcher), clock }
+    }
+
+    pub fn project_id(&self) -> &str {
+        &self.project_id
+    }
+
+    /// Validates the bearer token of the request's only `Authorization` header.
+    pub async fn validate_headers(&self, headers: &HeaderMap) -> Result<Session, AuthError> {
+        let outcome = match bearer_token(headers) {
+            Ok(token) => self.judge(token).await,
+            Err(rejection) => Err(TokenRejection::from(rejection).into()),
+        };
+        log_outcome(outcome)
+    }
+
+    /// Validates a bare token (the part after `Bearer `).
+    pub async fn validate_token(&self, token: &str) -> Result<Session, AuthError> {
+        log_outcome(self.judge(token).await)
+    }
+
+    async fn judge(&self, token: &str) -> Result<Session, AuthError> {
+        check_token_shape(token).map_err(TokenRejection::from)?;
+        let header = jsonwebtoken::decode_header(token)
+            .map_err(|error| TokenRejection::UnreadableHeader(error.to_string()))?;
+        let kid = header.kid.ok_or(TokenRejection::MissingKid)?;
+        let key = match self.keys.key_for(&kid, &self.clock).await {
+            Lookup::Found(key) => key,
+            Lookup::UnknownKid => return Err(TokenRejection::UnknownKid.into()),
+            Lookup::Unavailable(reason) => return Err(AuthError::KeysUnavailable(reason)),
+        };
+        // The key decides the algorithm; a token naming another one is refused outright.
+        if header.alg != key.algorithm {
+            return Err(TokenRejection::AlgorithmMismatch {
+                token: format!("{:?}", header.alg),
+                key: format!("{:?}", key.algorithm),
+            }
+            .into());
+        }
+        let claims = jsonwebtoken::decode::<RawClaims>(token, &key.decoding_key, &key.validation)
+            .map_err(|error| match error.kind() {
+                ErrorKind::InvalidSignature => TokenRejection::BadSignature,
+                other => TokenRejection::Undecodable(format!("{other:?}")),
+            })?
+            .claims;
+        let session = claims
+            .validate(&self.project_id, self.clock.unix_now())
+            .map_err(TokenRejection::from)?;
+        Ok(session)
+    }
+}
+
+/// The reason goes to the log; the token, the headers and the claims never do.
+fn log_outcome(outcome: Result<Session, AuthError>) -> Result<Session, AuthError> {
+    match &outcome {
+        Ok(_) => tracing::debug!("session token accepted"),
+        Err(error @ AuthError::InvalidToken(_)) => {
+            tracing::info!(reason = %error, "session token rejected");
+        }
+        Err(error @ AuthError::KeysUnavailable(_)) => {
+            tracing::warn!(reason = %error, "session token not judged: signing keys unavailable");
+        }
+    }
+    outcome
+}
