@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what the tests and the local run need on a fresh Debian machine that already has the
+# Rust toolchain, Python 3 and Node.js 20. Idempotent: a second run only checks.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+need_apt=()
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
+command -v file >/dev/null || need_apt+=(file)
+if [ ${#need_apt[@]} -gt 0 ]; then
+    log "Installing Debian packages: ${need_apt[*]}"
+    if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}"
+fi
+
+for tool in cargo node npm python3; do
+    command -v "$tool" >/dev/null || { echo "error: '$tool' is required but not on PATH" >&2; exit 1; }
+done
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$node_major" -lt 20 ]; then
+    echo "error: Node.js 20 or newer is required (found $(node --version))" >&2
+    exit 1
+fi
+
+log "Python tools (cargo-lambda, SAM CLI, cfn-lint) in .venv"
+scripts/setup-python-tools.sh
+
+if [ ! -d frontend/node_modules ] || [ frontend/package-lock.json -nt frontend/node_modules/.package-lock.json ]; then
+    log "npm packages for frontend/"
+    (cd frontend && npm ci --no-audit --no-fund)
+fi

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs every check and every test: formatting, lints, Rust unit and integration tests, the
+# frontend's checks and tests, the SAM template checks and build, the local API through
+# `cargo lambda watch`, and the end-to-end browser tests. Installs what is missing first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+started=$SECONDS
+
+scripts/setup.sh
+export PATH="$PWD/.venv/bin:$PATH"
+
+log "Rust: format, lints, tests"
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --all-features --locked -- -D warnings
+cargo test --workspace --all-features --locked
+
+log "Frontend: lint, types, unit tests, build"
+scripts/check-frontend.sh
+
+log "Infrastructure: SAM template lint and arm64 build"
+scripts/check-infra.sh
+
+log "Local API through cargo lambda watch"
+scripts/test-local-api.sh
+
+log "End-to-end browser tests"
+scripts/test-e2e.sh
+
+log "All checks passed in $((SECONDS - started)) s"
