@@ -1,0 +1,125 @@
+import { screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { installFakeBackend, USERS, type FakeBackend, type FakeUser } from '../test/fakeBackend';
+import { renderApp } from '../test/renderApp';
+
+let backend: FakeBackend;
+
+beforeEach(() => {
+  backend = installFakeBackend();
+});
+
+const currentPath = () => screen.getByTestId('current-path').textContent;
+const TEACHER = ['Welcome back Teacher!', 'You have 50+ students currently 🧑‍🎓'] as const;
+const STUDENT = ['Welcome back Student!', 'Unlucky! You have homework!'] as const;
+
+async function openDashboardAs(user: FakeUser) {
+  backend.signInBeforeLoad(user);
+  renderApp('/dashboard');
+  await screen.findByRole('heading', { level: 1, name: 'Dashboard' });
+}
+
+function expectSection([title, body]: readonly [string, string], shown: boolean) {
+  if (shown) {
+    expect(screen.getByRole('heading', { level: 2, name: title })).toBeInTheDocument();
+    expect(screen.getByText(body)).toBeInTheDocument();
+  } else {
+    expect(screen.queryByRole('heading', { name: title })).not.toBeInTheDocument();
+    expect(screen.queryByText(body)).not.toBeInTheDocument();
+  }
+}
+
+describe('Dashboard page', () => {
+  it('shows the teacher section to a teacher', async () => {
+    await openDashboardAs(USERS.teacher);
+
+    await screen.findByRole('heading', { name: TEACHER[0] });
+    expectSection(TEACHER, true);
+    expectSection(STUDENT, false);
+    expect(screen.queryByText('No role found!')).not.toBeInTheDocument();
+  });
+
+  it('shows the student section to a student', async () => {
+    await openDashboardAs(USERS.student);
+
+    await screen.findByRole('heading', { name: STUDENT[0] });
+    expectSection(STUDENT, true);
+    expectSection(TEACHER, false);
+  });
+
+  it('shows both sections to a user with both roles', async () => {
+    await openDashboardAs(USERS.both);
+
+    await screen.findByRole('heading', { name: TEACHER[0] });
+    expectSection(TEACHER, true);
+    expectSection(STUDENT, true);
+    expect(screen.queryByText('No role found!')).not.toBeInTheDocument();
+  });
+
+  it('explains that there is nothing to show to a user with neither role', async () => {
+    await openDashboardAs(USERS.norole);
+
+    expect(await screen.findByRole('heading', { name: 'No role found!' })).toBeInTheDocument();
+    expect(screen.getByText(/neither the teacher nor the student role/)).toBeInTheDocument();
+    expectSection(TEACHER, false);
+    expectSection(STUDENT, false);
+  });
+
+  it('calls GET /get_role_data with the session token', async () => {
+    await openDashboardAs(USERS.student);
+    await screen.findByRole('heading', { name: STUDENT[0] });
+
+    const [request] = backend.apiRequests('/get_role_data');
+    expect(request!.method).toBe('GET');
+    expect(request!.headers.get('authorization')).toBe(`Bearer ${localStorage.getItem('DS')}`);
+  });
+
+  it('links back to the profile', async () => {
+    await openDashboardAs(USERS.teacher);
+
+    await userEvent.click(screen.getByRole('link', { name: 'Back to Profile' }));
+
+    expect(currentPath()).toBe('/profile');
+    expect(await screen.findByRole('heading', { name: 'Hello Tess Teacher 👋' })).toBeInTheDocument();
+  });
+
+  it('goes to /login when the API rejects the session', async () => {
+    backend.replyNext('/get_role_data', { status: 401, body: { error: '❌ invalid session token!' } });
+    await openDashboardAs(USERS.teacher);
+
+    expect(
+      await screen.findByRole('heading', { name: 'Login/SignUp to see the Secret Message!' }),
+    ).toBeInTheDocument();
+    expect(currentPath()).toBe('/login');
+    expect(localStorage.getItem('DSR')).toBeNull();
+  });
+
+  it('keeps the user on the dashboard through a 503 and recovers on Retry', async () => {
+    backend.replyNext('/get_role_data', { status: 503 }, { status: 503 });
+    await openDashboardAs(USERS.both);
+
+    let alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('Authentication service unavailable — try again');
+    await userEvent.click(within(alert).getByRole('button', { name: 'Retry' }));
+
+    // Still unavailable on the second try: the message comes back, still signed in.
+    alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('Authentication service unavailable — try again');
+    expect(localStorage.getItem('DSR')).not.toBeNull();
+    await userEvent.click(within(alert).getByRole('button', { name: 'Retry' }));
+
+    expect(await screen.findByRole('heading', { name: TEACHER[0] })).toBeInTheDocument();
+    expectSection(STUDENT, true);
+    expect(backend.apiRequests('/get_role_data')).toHaveLength(3);
+    expect(currentPath()).toBe('/dashboard');
+  });
+
+  it('shows an error instead of guessing when the response has the wrong shape', async () => {
+    backend.replyNext('/get_role_data', { status: 200, body: { valid_teacher: 'yes' } });
+    await openDashboardAs(USERS.teacher);
+
+    expect(await screen.findByRole('alert')).toHaveTextContent('unexpected format');
+    expectSection(TEACHER, false);
+  });
+});

@@ -1,0 +1,115 @@
+import { screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { installFakeBackend, type FakeBackend } from '../test/fakeBackend';
+import { hostedFlowConfig, localModeConfig, renderApp } from '../test/renderApp';
+
+// Only the hosted flow component is replaced: rendering the real one would load
+// Descope's web component and then its CDN. Everything else is the real SDK.
+const renderedFlows = vi.hoisted(() => [] as string[]);
+vi.mock('@descope/react-sdk', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('@descope/react-sdk')>();
+  return {
+    ...actual,
+    Descope: ({ flowId }: { flowId: string }) => {
+      renderedFlows.push(flowId);
+      return <div data-testid="descope-flow">{flowId}</div>;
+    },
+  };
+});
+
+let backend: FakeBackend;
+
+beforeEach(() => {
+  backend = installFakeBackend();
+  renderedFlows.length = 0;
+});
+
+const currentPath = () => screen.getByTestId('current-path').textContent;
+const LOGIN_TITLE = 'Login/SignUp to see the Secret Message!';
+
+describe('Login page with a real Descope project', () => {
+  it('shows the sign-up-or-in flow', async () => {
+    renderApp('/login', hostedFlowConfig);
+
+    expect(await screen.findByRole('heading', { level: 1, name: LOGIN_TITLE })).toBeInTheDocument();
+    expect(await screen.findByTestId('descope-flow')).toHaveTextContent('sign-up-or-in');
+    expect(screen.queryByRole('textbox', { name: 'Email' })).not.toBeInTheDocument();
+  });
+});
+
+describe('Login page in local mode', () => {
+  it('shows the demo sign-in form and never the hosted flow', async () => {
+    renderApp('/login', localModeConfig);
+
+    expect(await screen.findByRole('heading', { level: 1, name: LOGIN_TITLE })).toBeInTheDocument();
+    expect(screen.getByRole('textbox', { name: 'Email' })).toBeInTheDocument();
+    expect(screen.getByLabelText('Password')).toHaveAttribute('type', 'password');
+    expect(screen.getByRole('heading', { name: 'Demo users' })).toBeInTheDocument();
+    expect(screen.queryByTestId('descope-flow')).not.toBeInTheDocument();
+    expect(renderedFlows).toEqual([]);
+  });
+
+  it('fills a demo user in one click', async () => {
+    renderApp('/login', localModeConfig);
+
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Fill in Blake Both (teacher + student)' }),
+    );
+
+    expect(screen.getByRole('textbox', { name: 'Email' })).toHaveValue('both@example.com');
+    expect(screen.getByLabelText('Password')).toHaveValue('demo-password');
+  });
+
+  it('signs in through the SDK password sign-in and lands on the profile', async () => {
+    renderApp('/login', localModeConfig);
+
+    await userEvent.type(await screen.findByRole('textbox', { name: 'Email' }), 'teacher@example.com');
+    await userEvent.type(screen.getByLabelText('Password'), 'demo-password');
+    await userEvent.click(screen.getByRole('button', { name: 'Sign in' }));
+
+    expect(await screen.findByRole('heading', { name: 'Hello Tess Teacher 👋' })).toBeInTheDocument();
+    expect(currentPath()).toBe('/profile');
+    expect(await screen.findByText('You are now a trained Descope user!')).toBeInTheDocument();
+
+    const [signIn] = backend.descopeRequests('/v1/auth/password/signin');
+    expect(signIn!.method).toBe('POST');
+    const body = JSON.parse(
+      (backend.fetch.mock.calls.find(([url]) => String(url).endsWith('/v1/auth/password/signin'))![1]!
+        .body as string),
+    ) as Record<string, unknown>;
+    expect(body).toMatchObject({ loginId: 'teacher@example.com', password: 'demo-password' });
+    // The SDK stored the tokens itself, as it does in production.
+    expect(localStorage.getItem('DS')).toBeTruthy();
+    expect(localStorage.getItem('DSR')).toBeTruthy();
+    expect(backend.sessionTokenSentLast('/get_roles')).toBe(`Bearer ${localStorage.getItem('DS')}`);
+  });
+
+  it('shows the reason when sign-in is refused and stays on /login', async () => {
+    renderApp('/login', localModeConfig);
+
+    await userEvent.type(await screen.findByRole('textbox', { name: 'Email' }), 'student@example.com');
+    await userEvent.type(screen.getByLabelText('Password'), 'wrong-password');
+    await userEvent.click(screen.getByRole('button', { name: 'Sign in' }));
+
+    expect(await screen.findByRole('alert')).toHaveTextContent('Invalid login credentials');
+    expect(currentPath()).toBe('/login');
+    expect(localStorage.getItem('DS')).toBeNull();
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Sign in' })).toBeEnabled());
+  });
+
+  it('says so when the stand-in cannot be reached', async () => {
+    renderApp('/login', localModeConfig);
+    backend.fetch.mockRejectedValueOnce(new TypeError('Failed to fetch'));
+
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Fill in Sam Student (student)' }),
+    );
+    await userEvent.click(screen.getByRole('button', { name: 'Sign in' }));
+
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'Could not reach the sign-in service',
+    );
+    expect(currentPath()).toBe('/login');
+  });
+});
