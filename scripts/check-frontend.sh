@@ -3,7 +3,7 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/../frontend"
-npm ci
+npm ci --no-audit --no-fund
 npm run lint
 npm run typecheck
 npm test

@@ -3,6 +3,16 @@ import { useCallback, useEffect, useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import type { ApiResult } from './client';
 
+/**
+ * Tells /login that the API refused a session the SDK could not clear, so it
+ * must not send the "signed-in" user straight back to a page that will fail again.
+ */
+export const SESSION_REJECTED = { sessionRejected: true } as const;
+
+export function isSessionRejected(state: unknown): boolean {
+  return typeof state === 'object' && state !== null && 'sessionRejected' in state;
+}
+
 export type ResourceState<T> =
   | { kind: 'loading' }
   | Exclude<ApiResult<T>, { kind: 'unauthorized' }>;
@@ -31,12 +41,17 @@ export function useApiResource<T>(load: (signal: AbortSignal) => Promise<ApiResu
           setState(result);
           return;
         }
+        let sessionCleared = true;
         try {
           await logout();
         } catch {
-          // Revoking remotely failed (e.g. offline); leaving is still right.
+          // Descope did not answer, so the SDK still holds the rejected tokens.
+          sessionCleared = false;
         }
-        navigate('/login', { replace: true });
+        navigate('/login', {
+          replace: true,
+          state: sessionCleared ? undefined : SESSION_REJECTED,
+        });
       },
       () => {
         if (controller.signal.aborted) return;

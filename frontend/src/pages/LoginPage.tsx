@@ -1,6 +1,7 @@
 import { useSession } from '@descope/react-sdk';
 import { lazy, Suspense } from 'react';
-import { Navigate } from 'react-router-dom';
+import { Navigate, useLocation, useNavigate } from 'react-router-dom';
+import { isSessionRejected } from '../api/useApiResource';
 import { LoadingState } from '../components/LoadingState';
 import { useDocumentTitle } from '../components/useDocumentTitle';
 import { LocalSignInForm } from './LocalSignInForm';
@@ -12,18 +13,28 @@ const SignUpOrInFlow = lazy(() => import('./SignUpOrInFlow'));
 export function LoginPage({ localLogin }: { localLogin: boolean }) {
   useDocumentTitle('Login');
   const { isAuthenticated, isSessionLoading } = useSession();
+  const sessionRejected = isSessionRejected(useLocation().state);
+  const navigate = useNavigate();
+  // Explicit, because after a rejected session "already authenticated" is no signal.
+  const goToProfile = () => navigate('/profile', { replace: true });
 
   if (isSessionLoading) return <LoadingState />;
-  if (isAuthenticated) return <Navigate to="/profile" replace />;
+  if (isAuthenticated && !sessionRejected) return <Navigate to="/profile" replace />;
 
   return (
     <section className="card card--narrow" aria-labelledby="login-title">
       <h1 id="login-title">Login/SignUp to see the Secret Message!</h1>
+      {sessionRejected && (
+        <p className="notice notice--problem" role="alert">
+          Your session was not accepted, and the sign-in service could not be reached to end it.
+          Please sign in again.
+        </p>
+      )}
       {localLogin ? (
-        <LocalSignInForm />
+        <LocalSignInForm onSignedIn={goToProfile} />
       ) : (
         <Suspense fallback={<LoadingState />}>
-          <SignUpOrInFlow />
+          <SignUpOrInFlow onSignedIn={goToProfile} />
         </Suspense>
       )}
     </section>

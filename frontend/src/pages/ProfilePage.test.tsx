@@ -81,6 +81,23 @@ describe('Profile page', () => {
     expect(localStorage.getItem('DSR')).toBeNull();
   });
 
+  it('on a 401 it does not bounce back to the profile when the session cannot be cleared', async () => {
+    backend.replyNext('/get_roles', { status: 401, body: { error: '❌ invalid session token!' } });
+    backend.makeUnreachable('/v1/auth/logout');
+    await openProfileAs(USERS.teacher);
+
+    expect(await screen.findByRole('alert')).toHaveTextContent('Please sign in again');
+    expect(currentPath()).toBe('/login');
+    expect(screen.getByRole('textbox', { name: 'Email' })).toBeInTheDocument();
+    expect(backend.apiRequests('/get_roles')).toHaveLength(1);
+
+    // Signing in again works and leads on to the profile.
+    await userEvent.click(screen.getByRole('button', { name: 'Fill in Sam Student (student)' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Sign in' }));
+    expect(await screen.findByRole('heading', { name: 'Hello Sam Student 👋' })).toBeInTheDocument();
+    expect(await screen.findByText(SECRET)).toBeInTheDocument();
+  });
+
   it('on a 503 shows a retry message, keeps the user signed in, and Retry recovers', async () => {
     backend.replyNext('/get_roles', {
       status: 503,

@@ -40,6 +40,7 @@ export function createFakeBackend() {
   const refreshTokens = new Map<string, FakeUser>();
   const sessionTokens = new Map<string, FakeUser>();
   const queued: Record<ApiPath, ApiReply[]> = { '/get_roles': [], '/get_role_data': [] };
+  const unreachable = new Set<string>();
   let tokenCounter = 0;
 
   const mintJwt = (user: FakeUser, kind: 'DS' | 'DSR') => {
@@ -155,6 +156,7 @@ export function createFakeBackend() {
     const headers = new Headers(init?.headers ?? request?.headers);
     const body = typeof init?.body === 'string' ? init.body : '';
     requests.push({ url, method, headers });
+    if (unreachable.has(url.pathname)) throw new TypeError('Failed to fetch');
 
     if (url.origin === DESCOPE_BASE_URL) return descope(url, method, headers, body);
     if (url.origin === window.location.origin && isApiPath(url.pathname)) {
@@ -192,6 +194,8 @@ export function createFakeBackend() {
       return last?.headers.get('authorization');
     },
     isCurrentSessionToken: (token: string) => sessionTokens.has(token),
+    /** Requests to this path fail as if the network were down. */
+    makeUnreachable: (pathname: string) => unreachable.add(pathname),
   };
 }
 
