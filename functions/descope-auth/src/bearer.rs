@@ -109,18 +109,29 @@ mod tests {
 
     #[test]
     fn rejected_header_values() {
-        let long_token = format!("{}.{}.{}", "a".repeat(4000), "b".repeat(4000), "c".repeat(200));
+        let long_token = format!(
+            "{}.{}.{}",
+            "a".repeat(4000),
+            "b".repeat(4000),
+            "c".repeat(200)
+        );
         let cases: Vec<(String, HeaderError)> = vec![
             (JWS.to_owned(), HeaderError::NotBearer),
             (format!("Basic {JWS}"), HeaderError::NotBearer),
             (format!("Bearer: {JWS}"), HeaderError::NotBearer),
             (format!("Bearer\t{JWS}"), HeaderError::NotBearer),
             (format!("Token {JWS}"), HeaderError::NotBearer),
-            (format!("Bearer Bearer {JWS}"), HeaderError::NotThreeSegments),
+            (
+                format!("Bearer Bearer {JWS}"),
+                HeaderError::NotThreeSegments,
+            ),
             ("Bearer".to_owned(), HeaderError::EmptyToken),
             ("Bearer ".to_owned(), HeaderError::EmptyToken),
             ("Bearer    ".to_owned(), HeaderError::EmptyToken),
-            (format!("Bearer {JWS}, Bearer {JWS}"), HeaderError::HoldsComma),
+            (
+                format!("Bearer {JWS}, Bearer {JWS}"),
+                HeaderError::HoldsComma,
+            ),
             (format!("Bearer {JWS},x"), HeaderError::HoldsComma),
             ("Bearer a.b".to_owned(), HeaderError::NotThreeSegments),
             ("Bearer a.b.c.d".to_owned(), HeaderError::NotThreeSegments),
@@ -128,12 +139,19 @@ mod tests {
             ("Bearer a.b.".to_owned(), HeaderError::NotThreeSegments),
             ("Bearer a+b.c.d".to_owned(), HeaderError::NotThreeSegments),
             ("Bearer a/b.c.d".to_owned(), HeaderError::NotThreeSegments),
-            ("Bearer YQ==.Yg==.Yw==".to_owned(), HeaderError::NotThreeSegments),
+            (
+                "Bearer YQ==.Yg==.Yw==".to_owned(),
+                HeaderError::NotThreeSegments,
+            ),
             (format!("Bearer {JWS} "), HeaderError::NotThreeSegments),
             (format!("Bearer {long_token}"), HeaderError::TooLong),
         ];
         for (value, expected) in cases {
-            assert_eq!(token_from_header_value(&value), Err(expected), "{value:.60}");
+            assert_eq!(
+                token_from_header_value(&value),
+                Err(expected),
+                "{value:.60}"
+            );
         }
     }
 
@@ -152,9 +170,15 @@ mod tests {
         assert_eq!(bearer_token(&HeaderMap::new()), Err(HeaderError::Missing));
         let bearer = format!("Bearer {JWS}");
         assert_eq!(bearer_token(&headers(&[&bearer])), Ok(JWS));
-        assert_eq!(bearer_token(&headers(&[&bearer, &bearer])), Err(HeaderError::Multiple));
+        assert_eq!(
+            bearer_token(&headers(&[&bearer, &bearer])),
+            Err(HeaderError::Multiple)
+        );
         let mut map = HeaderMap::new();
-        map.insert(AUTHORIZATION, HeaderValue::from_bytes(b"Bearer \xffabc.d.e").unwrap());
+        map.insert(
+            AUTHORIZATION,
+            HeaderValue::from_bytes(b"Bearer \xffabc.d.e").unwrap(),
+        );
         assert_eq!(bearer_token(&map), Err(HeaderError::NotAscii));
     }
 }

@@ -58,7 +58,10 @@ impl<F: KeyFetcher> KeyCache<F> {
 
     fn snapshot(&self) -> Option<Arc<Snapshot>> {
         // A poisoned lock only means a panic elsewhere mid-swap of an Arc: the value is intact.
-        self.current.read().unwrap_or_else(PoisonError::into_inner).clone()
+        self.current
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     pub(crate) async fn key_for(&self, kid: &str, clock: &impl Clock) -> Lookup {
@@ -77,7 +80,9 @@ impl<F: KeyFetcher> KeyCache<F> {
         let should_fetch = fetch_due(
             now,
             snapshot.as_ref().map(|snapshot| snapshot.fetched_at),
-            snapshot.as_ref().is_some_and(|snapshot| snapshot.keys.get(kid).is_some()),
+            snapshot
+                .as_ref()
+                .is_some_and(|snapshot| snapshot.keys.get(kid).is_some()),
             &history,
         );
         if should_fetch {
@@ -85,7 +90,10 @@ impl<F: KeyFetcher> KeyCache<F> {
             match self.fetch_keys().await {
                 Ok(keys) => {
                     tracing::info!(keys = keys.len(), "signing keys fetched");
-                    let fresh = Arc::new(Snapshot { keys, fetched_at: now });
+                    let fresh = Arc::new(Snapshot {
+                        keys,
+                        fetched_at: now,
+                    });
                     *self.current.write().unwrap_or_else(PoisonError::into_inner) = Some(fresh);
                     history.last_failure = None;
                     history.last_error = None;
@@ -112,7 +120,11 @@ impl<F: KeyFetcher> KeyCache<F> {
     }
 
     async fn fetch_keys(&self) -> Result<KeySet, String> {
-        let body = self.fetcher.fetch().await.map_err(|error| error.to_string())?;
+        let body = self
+            .fetcher
+            .fetch()
+            .await
+            .map_err(|error| error.to_string())?;
         parse_key_set(&body).map_err(|error| error.to_string())
     }
 }
@@ -125,15 +137,18 @@ fn fetch_due(
     history: &FetchHistory,
 ) -> bool {
     let since = |then: Instant| now.saturating_duration_since(then);
-    if history.last_failure.is_some_and(|failed| since(failed) < FAILURE_BACKOFF) {
+    if history
+        .last_failure
+        .is_some_and(|failed| since(failed) < FAILURE_BACKOFF)
+    {
         return false;
     }
     match keys_fetched_at {
         None => true,
         Some(fetched) if since(fetched) >= MAX_KEY_AGE => true,
-        Some(_) if !kid_known => {
-            history.last_attempt.is_none_or(|attempt| since(attempt) >= UNKNOWN_KID_REFETCH)
-        }
+        Some(_) if !kid_known => history
+            .last_attempt
+            .is_none_or(|attempt| since(attempt) >= UNKNOWN_KID_REFETCH),
         Some(_) => false,
     }
 }
@@ -162,7 +177,10 @@ mod tests {
     #[test]
     fn unknown_kid_refetches_only_after_thirty_seconds_since_the_last_attempt() {
         let t0 = Instant::now();
-        let history = FetchHistory { last_attempt: Some(t0), ..FetchHistory::default() };
+        let history = FetchHistory {
+            last_attempt: Some(t0),
+            ..FetchHistory::default()
+        };
         assert!(!fetch_due(at(t0, 29), Some(t0), false, &history));
         assert!(fetch_due(at(t0, 30), Some(t0), false, &history));
         // A known kid never refetches within the key lifetime.
@@ -173,7 +191,10 @@ mod tests {
     fn the_first_fetch_counts_as_an_attempt() {
         let t0 = Instant::now();
         // The first fetch failed at t0 and a good one at t0+10 s, then an unknown kid at t0+31 s.
-        let history = FetchHistory { last_attempt: Some(at(t0, 10)), ..FetchHistory::default() };
+        let history = FetchHistory {
+            last_attempt: Some(at(t0, 10)),
+            ..FetchHistory::default()
+        };
         assert!(!fetch_due(at(t0, 31), Some(at(t0, 10)), false, &history));
         assert!(fetch_due(at(t0, 40), Some(at(t0, 10)), false, &history));
     }
@@ -181,7 +202,10 @@ mod tests {
     #[test]
     fn keys_older_than_ten_minutes_are_refreshed_even_for_a_known_kid() {
         let t0 = Instant::now();
-        let history = FetchHistory { last_attempt: Some(t0), ..FetchHistory::default() };
+        let history = FetchHistory {
+            last_attempt: Some(t0),
+            ..FetchHistory::default()
+        };
         assert!(!fetch_due(at(t0, 599), Some(t0), true, &history));
         assert!(fetch_due(at(t0, 600), Some(t0), true, &history));
     }

@@ -77,7 +77,9 @@ impl RawClaims {
     pub(crate) fn validate(self, project_id: &str, now: u64) -> Result<Session, ClaimsError> {
         let exp = numeric_date("exp", self.exp.as_ref())?.ok_or(ClaimsError::MissingExpiry)?;
         if exp.saturating_add(LEEWAY_SECS) <= now {
-            return Err(ClaimsError::Expired { seconds_ago: now - exp });
+            return Err(ClaimsError::Expired {
+                seconds_ago: now - exp,
+            });
         }
         let latest_start = now.saturating_add(LEEWAY_SECS);
         if let Some(nbf) = numeric_date("nbf", self.nbf.as_ref())?
@@ -154,8 +156,12 @@ fn audience_names_project(audience: &Value, project_id: &str) -> bool {
 }
 
 fn string_list(claim: &'static str, value: Option<Value>) -> Result<Vec<String>, ClaimsError> {
-    let Some(value) = value else { return Ok(Vec::new()) };
-    let Value::Array(entries) = value else { return Err(ClaimsError::NotAListOfStrings(claim)) };
+    let Some(value) = value else {
+        return Ok(Vec::new());
+    };
+    let Value::Array(entries) = value else {
+        return Err(ClaimsError::NotAListOfStrings(claim));
+    };
     entries
         .into_iter()
         .map(|entry| match entry {
@@ -166,8 +172,12 @@ fn string_list(claim: &'static str, value: Option<Value>) -> Result<Vec<String>,
 }
 
 fn tenants(value: Option<Value>) -> Result<BTreeMap<String, TenantGrants>, ClaimsError> {
-    let Some(value) = value else { return Ok(BTreeMap::new()) };
-    let Value::Object(tenants) = value else { return Err(ClaimsError::MalformedTenants) };
+    let Some(value) = value else {
+        return Ok(BTreeMap::new());
+    };
+    let Value::Object(tenants) = value else {
+        return Err(ClaimsError::MalformedTenants);
+    };
     tenants
         .into_iter()
         .map(|(tenant_id, grants)| {
@@ -232,9 +242,18 @@ mod tests {
     #[test]
     fn exp_is_required_and_numeric() {
         assert_eq!(check(without("exp")), Err(ClaimsError::MissingExpiry));
-        assert_eq!(check(with(json!({"exp": null}))), Err(ClaimsError::NotANumericDate("exp")));
-        assert_eq!(check(with(json!({"exp": "soon"}))), Err(ClaimsError::NotANumericDate("exp")));
-        assert_eq!(check(with(json!({"exp": -1}))), Err(ClaimsError::NotANumericDate("exp")));
+        assert_eq!(
+            check(with(json!({"exp": null}))),
+            Err(ClaimsError::NotANumericDate("exp"))
+        );
+        assert_eq!(
+            check(with(json!({"exp": "soon"}))),
+            Err(ClaimsError::NotANumericDate("exp"))
+        );
+        assert_eq!(
+            check(with(json!({"exp": -1}))),
+            Err(ClaimsError::NotANumericDate("exp"))
+        );
         assert!(check(with(json!({"exp": (NOW + 60) as f64 + 0.5}))).is_ok());
     }
 
@@ -260,7 +279,10 @@ mod tests {
             check(with(json!({"nbf": NOW + 6}))),
             Err(ClaimsError::NotYetValid { seconds: 6 })
         );
-        assert_eq!(check(with(json!({"nbf": "x"}))), Err(ClaimsError::NotANumericDate("nbf")));
+        assert_eq!(
+            check(with(json!({"nbf": "x"}))),
+            Err(ClaimsError::NotANumericDate("nbf"))
+        );
     }
 
     #[test]
@@ -290,34 +312,65 @@ mod tests {
             format!("x{PROJECT}"),
             String::new(),
         ] {
-            assert_eq!(check(with(json!({"iss": bad}))), Err(ClaimsError::WrongIssuer), "{bad}");
+            assert_eq!(
+                check(with(json!({"iss": bad}))),
+                Err(ClaimsError::WrongIssuer),
+                "{bad}"
+            );
         }
         assert_eq!(check(without("iss")), Err(ClaimsError::MissingIssuer));
-        assert_eq!(check(with(json!({"iss": [PROJECT]}))), Err(ClaimsError::MissingIssuer));
+        assert_eq!(
+            check(with(json!({"iss": [PROJECT]}))),
+            Err(ClaimsError::MissingIssuer)
+        );
     }
 
     #[test]
     fn audience_when_present_must_name_the_project() {
         assert!(check(with(json!({"aud": PROJECT}))).is_ok());
         assert!(check(with(json!({"aud": ["other", PROJECT]}))).is_ok());
-        assert_eq!(check(with(json!({"aud": "other"}))), Err(ClaimsError::WrongAudience));
-        assert_eq!(check(with(json!({"aud": ["other"]}))), Err(ClaimsError::WrongAudience));
-        assert_eq!(check(with(json!({"aud": []}))), Err(ClaimsError::WrongAudience));
-        assert_eq!(check(with(json!({"aud": 7}))), Err(ClaimsError::WrongAudience));
+        assert_eq!(
+            check(with(json!({"aud": "other"}))),
+            Err(ClaimsError::WrongAudience)
+        );
+        assert_eq!(
+            check(with(json!({"aud": ["other"]}))),
+            Err(ClaimsError::WrongAudience)
+        );
+        assert_eq!(
+            check(with(json!({"aud": []}))),
+            Err(ClaimsError::WrongAudience)
+        );
+        assert_eq!(
+            check(with(json!({"aud": 7}))),
+            Err(ClaimsError::WrongAudience)
+        );
     }
 
     #[test]
     fn refresh_tokens_are_not_sessions() {
-        assert_eq!(check(with(json!({"drn": "DSR"}))), Err(ClaimsError::RefreshToken));
-        assert_eq!(check(with(json!({"drn": 1}))), Err(ClaimsError::MalformedDrn));
+        assert_eq!(
+            check(with(json!({"drn": "DSR"}))),
+            Err(ClaimsError::RefreshToken)
+        );
+        assert_eq!(
+            check(with(json!({"drn": 1}))),
+            Err(ClaimsError::MalformedDrn)
+        );
         assert!(check(without("drn")).is_ok());
     }
 
     #[test]
     fn subject_is_required() {
         assert_eq!(check(without("sub")), Err(ClaimsError::MissingSubject));
-        assert_eq!(check(with(json!({"sub": ""}))), Err(ClaimsError::MissingSubject));
-        assert_eq!(check(with(json!({"sub": 5}))), Err(ClaimsError::MissingSubject));
+        assert_eq!(
+            check(with(json!({"sub": ""}))),
+            Err(ClaimsError::MissingSubject)
+        );
+        assert_eq!(
+            check(with(json!({"sub": 5}))),
+            Err(ClaimsError::MissingSubject)
+        );
     }
 
     #[test]
@@ -356,7 +409,13 @@ mod tests {
             check(with(json!({"tenants": {"T1": {"permissions": [1]}}}))),
             Err(ClaimsError::NotAListOfStrings("tenants.permissions"))
         );
-        assert_eq!(check(with(json!({"tenants": ["T1"]}))), Err(ClaimsError::MalformedTenants));
-        assert_eq!(check(with(json!({"tenants": {"T1": []}}))), Err(ClaimsError::MalformedTenants));
+        assert_eq!(
+            check(with(json!({"tenants": ["T1"]}))),
+            Err(ClaimsError::MalformedTenants)
+        );
+        assert_eq!(
+            check(with(json!({"tenants": {"T1": []}}))),
+            Err(ClaimsError::MalformedTenants)
+        );
     }
 }

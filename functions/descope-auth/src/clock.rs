@@ -20,7 +20,9 @@ impl Clock for SystemClock {
     fn unix_now(&self) -> u64 {
         // A clock before 1970 is a broken host; treating it as the epoch makes every token look
         // not-yet-valid or expired rather than panicking.
-        SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |elapsed| elapsed.as_secs())
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |elapsed| elapsed.as_secs())
     }
 }
 

@@ -11,11 +11,17 @@ const REGIONAL_PROJECT_ID_LEN: usize = 32;
 /// A configuration mistake; the message says which variable to set and how.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ConfigError {
-    #[error("DESCOPE_PROJECT_ID is not set: set it to your Descope project ID (Project settings in the Descope console)")]
+    #[error(
+        "DESCOPE_PROJECT_ID is not set: set it to your Descope project ID (Project settings in the Descope console)"
+    )]
     MissingProjectId,
-    #[error("DESCOPE_PROJECT_ID must contain only letters, digits, '-' and '_' (got {length} characters that include others)")]
+    #[error(
+        "DESCOPE_PROJECT_ID must contain only letters, digits, '-' and '_' (got {length} characters that include others)"
+    )]
     InvalidProjectId { length: usize },
-    #[error("DESCOPE_BASE_URI must be an http:// or https:// URL without query or fragment, such as https://api.descope.com ({reason})")]
+    #[error(
+        "DESCOPE_BASE_URI must be an http:// or https:// URL without query or fragment, such as https://api.descope.com ({reason})"
+    )]
     InvalidBaseUri { reason: String },
     #[error("could not build the HTTP client that fetches Descope's keys: {0}")]
     HttpClient(String),
@@ -56,13 +62,18 @@ impl Config {
             .bytes()
             .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_')
         {
-            return Err(ConfigError::InvalidProjectId { length: project_id.chars().count() });
+            return Err(ConfigError::InvalidProjectId {
+                length: project_id.chars().count(),
+            });
         }
         let base_uri = match base_uri.map(str::trim).filter(|value| !value.is_empty()) {
             Some(explicit) => validate_base_uri(explicit)?,
             None => derived_base_uri(project_id),
         };
-        Ok(Config { project_id: project_id.to_owned(), base_uri })
+        Ok(Config {
+            project_id: project_id.to_owned(),
+            base_uri,
+        })
     }
 
     /// Descope's key set for this project: `{base}/v2/keys/{projectId}`.
@@ -81,7 +92,9 @@ fn derived_base_uri(project_id: &str) -> String {
 }
 
 fn validate_base_uri(value: &str) -> Result<String, ConfigError> {
-    let invalid = |reason: &str| ConfigError::InvalidBaseUri { reason: reason.to_owned() };
+    let invalid = |reason: &str| ConfigError::InvalidBaseUri {
+        reason: reason.to_owned(),
+    };
     let url = Url::parse(value).map_err(|error| invalid(&error.to_string()))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(invalid("the scheme is not http or https"));
@@ -110,7 +123,10 @@ mod tests {
     fn short_project_id_uses_the_global_host() {
         let config = config("P2LocalStandInProject", None).unwrap();
         assert_eq!(config.base_uri, "https://api.descope.com");
-        assert_eq!(config.jwks_url(), "https://api.descope.com/v2/keys/P2LocalStandInProject");
+        assert_eq!(
+            config.jwks_url(),
+            "https://api.descope.com/v2/keys/P2LocalStandInProject"
+        );
     }
 
     #[test]
@@ -119,33 +135,51 @@ mod tests {
         assert_eq!(project_id.len(), 32);
         let config = config(project_id, None).unwrap();
         assert_eq!(config.base_uri, "https://api.use1.descope.com");
-        assert_eq!(config.jwks_url(), format!("https://api.use1.descope.com/v2/keys/{project_id}"));
+        assert_eq!(
+            config.jwks_url(),
+            format!("https://api.use1.descope.com/v2/keys/{project_id}")
+        );
     }
 
     #[test]
     fn project_id_of_31_characters_uses_the_global_host() {
         let project_id = "Puse12aAbCdEfGhIjKlMnOpQrStUvWx";
         assert_eq!(project_id.len(), 31);
-        assert_eq!(config(project_id, None).unwrap().base_uri, "https://api.descope.com");
+        assert_eq!(
+            config(project_id, None).unwrap().base_uri,
+            "https://api.descope.com"
+        );
     }
 
     #[test]
     fn explicit_base_uri_wins_over_the_regional_rule_and_loses_its_trailing_slash() {
-        let config =
-            config("Puse12aAbCdEfGhIjKlMnOpQrStUvWxY", Some("http://127.0.0.1:8787/")).unwrap();
+        let config = config(
+            "Puse12aAbCdEfGhIjKlMnOpQrStUvWxY",
+            Some("http://127.0.0.1:8787/"),
+        )
+        .unwrap();
         assert_eq!(config.base_uri, "http://127.0.0.1:8787");
-        assert_eq!(config.jwks_url(), "http://127.0.0.1:8787/v2/keys/Puse12aAbCdEfGhIjKlMnOpQrStUvWxY");
+        assert_eq!(
+            config.jwks_url(),
+            "http://127.0.0.1:8787/v2/keys/Puse12aAbCdEfGhIjKlMnOpQrStUvWxY"
+        );
     }
 
     #[test]
     fn explicit_base_uri_keeps_its_path() {
         let config = config("P2x", Some("https://auth.example.com/descope")).unwrap();
-        assert_eq!(config.jwks_url(), "https://auth.example.com/descope/v2/keys/P2x");
+        assert_eq!(
+            config.jwks_url(),
+            "https://auth.example.com/descope/v2/keys/P2x"
+        );
     }
 
     #[test]
     fn empty_base_uri_means_unset() {
-        assert_eq!(config("P2x", Some("  ")).unwrap().base_uri, "https://api.descope.com");
+        assert_eq!(
+            config("P2x", Some("  ")).unwrap().base_uri,
+            "https://api.descope.com"
+        );
     }
 
     #[test]
@@ -160,7 +194,10 @@ mod tests {
             "not a url",
         ] {
             let error = config("P2x", Some(bad)).unwrap_err();
-            assert!(matches!(error, ConfigError::InvalidBaseUri { .. }), "{bad}: {error:?}");
+            assert!(
+                matches!(error, ConfigError::InvalidBaseUri { .. }),
+                "{bad}: {error:?}"
+            );
             assert!(error.to_string().contains("DESCOPE_BASE_URI"), "{bad}");
         }
     }
@@ -180,7 +217,10 @@ mod tests {
     fn project_id_with_path_characters_is_rejected() {
         for bad in ["P2/../x", "P2 x", "P2?x=1", "P2é"] {
             let error = config(bad, None).unwrap_err();
-            assert!(matches!(error, ConfigError::InvalidProjectId { .. }), "{bad}");
+            assert!(
+                matches!(error, ConfigError::InvalidProjectId { .. }),
+                "{bad}"
+            );
             assert!(error.to_string().contains("DESCOPE_PROJECT_ID"));
         }
     }
@@ -193,6 +233,9 @@ mod tests {
             _ => None,
         })
         .unwrap();
-        assert_eq!(config.jwks_url(), "http://127.0.0.1:8787/v2/keys/P2LocalStandInProject");
+        assert_eq!(
+            config.jwks_url(),
+            "http://127.0.0.1:8787/v2/keys/P2LocalStandInProject"
+        );
     }
 }

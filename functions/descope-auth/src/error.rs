@@ -60,8 +60,12 @@ impl AuthError {
     pub fn to_response(&self) -> Response<Body> {
         match self {
             AuthError::InvalidToken(_) => {
-                let mut response =
-                    json_response(self.status(), &ErrorBody { error: INVALID_TOKEN_MESSAGE });
+                let mut response = json_response(
+                    self.status(),
+                    &ErrorBody {
+                        error: INVALID_TOKEN_MESSAGE,
+                    },
+                );
                 response.headers_mut().insert(
                     WWW_AUTHENTICATE,
                     HeaderValue::from_static(r#"Bearer error="invalid_token""#),
@@ -69,10 +73,16 @@ impl AuthError {
                 response
             }
             AuthError::KeysUnavailable(_) => {
-                let mut response =
-                    json_response(self.status(), &ErrorBody { error: KEYS_UNAVAILABLE_MESSAGE });
+                let mut response = json_response(
+                    self.status(),
+                    &ErrorBody {
+                        error: KEYS_UNAVAILABLE_MESSAGE,
+                    },
+                );
                 // The key cache waits this long after a failed fetch before trying again.
-                response.headers_mut().insert(RETRY_AFTER, HeaderValue::from_static("5"));
+                response
+                    .headers_mut()
+                    .insert(RETRY_AFTER, HeaderValue::from_static("5"));
                 response
             }
         }
@@ -85,7 +95,10 @@ pub fn json_response(status: StatusCode, body: &impl serde::Serialize) -> Respon
         Ok(text) => (status, text),
         Err(error) => {
             tracing::error!(%error, "response body could not be serialised");
-            (StatusCode::INTERNAL_SERVER_ERROR, r#"{"error":"internal error"}"#.to_owned())
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                r#"{"error":"internal error"}"#.to_owned(),
+            )
         }
     };
     let mut response = Response::new(Body::Text(text));
@@ -111,7 +124,10 @@ mod tests {
     fn invalid_token_is_401_with_the_fixed_body_and_challenge() {
         let response = AuthError::InvalidToken(TokenRejection::BadSignature).to_response();
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-        assert_eq!(body_json(&response), serde_json::json!({"error": "❌ invalid session token!"}));
+        assert_eq!(
+            body_json(&response),
+            serde_json::json!({"error": "❌ invalid session token!"})
+        );
         let headers = response.headers();
         assert_eq!(headers[WWW_AUTHENTICATE], r#"Bearer error="invalid_token""#);
         assert_eq!(headers[CONTENT_TYPE], "application/json");
@@ -137,7 +153,9 @@ mod tests {
         let reason = "kid-secret-detail";
         let response =
             AuthError::InvalidToken(TokenRejection::Undecodable(reason.into())).to_response();
-        let Body::Text(text) = response.body() else { panic!("text body") };
+        let Body::Text(text) = response.body() else {
+            panic!("text body")
+        };
         assert!(!text.contains(reason));
     }
 
@@ -147,6 +165,9 @@ mod tests {
         assert_eq!(response.status(), StatusCode::OK);
         assert_eq!(response.headers()[CONTENT_TYPE], "application/json");
         assert_eq!(response.headers()[CACHE_CONTROL], "no-store");
-        assert_eq!(body_json(&response), serde_json::json!({"roles": ["teacher"]}));
+        assert_eq!(
+            body_json(&response),
+            serde_json::json!({"roles": ["teacher"]})
+        );
     }
 }

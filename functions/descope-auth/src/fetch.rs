@@ -56,7 +56,10 @@ impl HttpKeyFetcher {
             .redirect(redirect::Policy::none())
             .build()
             .map_err(|error| ConfigError::HttpClient(error.to_string()))?;
-        Ok(HttpKeyFetcher { client, url: url.into() })
+        Ok(HttpKeyFetcher {
+            client,
+            url: url.into(),
+        })
     }
 
     pub fn url(&self) -> &str {
@@ -66,11 +69,19 @@ impl HttpKeyFetcher {
 
 impl KeyFetcher for HttpKeyFetcher {
     async fn fetch(&self) -> Result<Vec<u8>, FetchError> {
-        let mut response = self.client.get(&self.url).send().await.map_err(transport_error)?;
+        let mut response = self
+            .client
+            .get(&self.url)
+            .send()
+            .await
+            .map_err(transport_error)?;
         if response.status() != StatusCode::OK {
             return Err(FetchError::Status(response.status().as_u16()));
         }
-        if response.content_length().is_some_and(|length| length > MAX_JWKS_BYTES as u64) {
+        if response
+            .content_length()
+            .is_some_and(|length| length > MAX_JWKS_BYTES as u64)
+        {
             return Err(FetchError::TooLarge);
         }
         let mut body = Vec::new();

@@ -79,7 +79,9 @@ pub(crate) fn parse_key_set(body: &[u8]) -> Result<KeySet, JwksError> {
 }
 
 fn usable_key(entry: Value) -> Result<(String, VerifyKey), &'static str> {
-    let Value::Object(fields) = &entry else { return Err("key is not an object") };
+    let Value::Object(fields) = &entry else {
+        return Err("key is not an object");
+    };
     let kid = match fields.get("kid") {
         Some(Value::String(kid)) if !kid.is_empty() => kid.clone(),
         _ => return Err("key has no kid"),
@@ -101,7 +103,14 @@ fn usable_key(entry: Value) -> Result<(String, VerifyKey), &'static str> {
     }
     let decoding_key =
         DecodingKey::from_jwk(&jwk).map_err(|_| "key material is not valid base64url")?;
-    Ok((kid, VerifyKey { algorithm, decoding_key, validation: signature_only(algorithm) }))
+    Ok((
+        kid,
+        VerifyKey {
+            algorithm,
+            decoding_key,
+            validation: signature_only(algorithm),
+        },
+    ))
 }
 
 /// Only asymmetric algorithms, each with the key type (and curve) it is defined for.
@@ -156,8 +165,8 @@ mod tests {
 
     #[test]
     fn descope_shaped_rsa_key_is_kept_with_its_algorithm() {
-        let set = parse_key_set(json!({"keys": [rsa("K1", "RS256")]}).to_string().as_bytes())
-            .unwrap();
+        let set =
+            parse_key_set(json!({"keys": [rsa("K1", "RS256")]}).to_string().as_bytes()).unwrap();
         let key = set.get("K1").unwrap();
         assert_eq!(key.algorithm, Algorithm::RS256);
         assert_eq!(key.validation.algorithms, [Algorithm::RS256]);
@@ -199,7 +208,9 @@ mod tests {
     #[test]
     fn repeated_kid_keeps_the_first_key() {
         let set = parse_key_set(
-            json!({"keys": [rsa("K1", "RS256"), rsa("K1", "PS512")]}).to_string().as_bytes(),
+            json!({"keys": [rsa("K1", "RS256"), rsa("K1", "PS512")]})
+                .to_string()
+                .as_bytes(),
         )
         .unwrap();
         assert_eq!(set.len(), 1);
@@ -208,10 +219,19 @@ mod tests {
 
     #[test]
     fn garbage_and_empty_sets_are_errors() {
-        assert!(matches!(parse_key_set(b"<html>oops</html>"), Err(JwksError::Malformed(_))));
+        assert!(matches!(
+            parse_key_set(b"<html>oops</html>"),
+            Err(JwksError::Malformed(_))
+        ));
         assert!(matches!(parse_key_set(b"{}"), Err(JwksError::Malformed(_))));
-        assert!(matches!(parse_key_set(br#"{"keys": {}}"#), Err(JwksError::Malformed(_))));
-        assert_eq!(parse_key_set(br#"{"keys": []}"#).err(), Some(JwksError::NoUsableKey { ignored: 0 }));
+        assert!(matches!(
+            parse_key_set(br#"{"keys": {}}"#),
+            Err(JwksError::Malformed(_))
+        ));
+        assert_eq!(
+            parse_key_set(br#"{"keys": []}"#).err(),
+            Some(JwksError::NoUsableKey { ignored: 0 })
+        );
         assert_eq!(
             kids(json!({"keys": [rsa("Hmac", "HS256")]})),
             Err(JwksError::NoUsableKey { ignored: 1 })

@@ -22,7 +22,9 @@ pub use bearer::{HeaderError, MAX_TOKEN_BYTES};
 pub use claims::{ClaimsError, LEEWAY_SECS};
 pub use clock::{Clock, SystemClock};
 pub use config::{Config, ConfigError};
-pub use error::{AuthError, INVALID_TOKEN_MESSAGE, KEYS_UNAVAILABLE_MESSAGE, TokenRejection, json_response};
+pub use error::{
+    AuthError, INVALID_TOKEN_MESSAGE, KEYS_UNAVAILABLE_MESSAGE, TokenRejection, json_response,
+};
 pub use fetch::{FetchError, HttpKeyFetcher, KeyFetcher, MAX_JWKS_BYTES};
 pub use jwks::JwksError;
 pub use logging::init_tracing;

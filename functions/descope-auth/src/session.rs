@@ -53,12 +53,16 @@ impl Session {
 
     /// Roles in `tenant`; empty when the token does not name it.
     pub fn tenant_roles(&self, tenant: &str) -> &[String] {
-        self.tenants.get(tenant).map_or(&[], |grants| grants.roles.as_slice())
+        self.tenants
+            .get(tenant)
+            .map_or(&[], |grants| grants.roles.as_slice())
     }
 
     /// Permissions in `tenant`; empty when the token does not name it.
     pub fn tenant_permissions(&self, tenant: &str) -> &[String] {
-        self.tenants.get(tenant).map_or(&[], |grants| grants.permissions.as_slice())
+        self.tenants
+            .get(tenant)
+            .map_or(&[], |grants| grants.permissions.as_slice())
     }
 
     /// True iff every required role is granted (an empty requirement is met).
@@ -74,19 +78,25 @@ impl Session {
     /// True iff every required role is granted in `tenant`. As in Descope's SDKs, a tenant the
     /// token does not name grants nothing, so even an empty requirement is unmet there.
     pub fn validate_tenant_roles(&self, tenant: &str, required: &[&str]) -> bool {
-        self.tenants.get(tenant).is_some_and(|grants| holds_all(&grants.roles, required))
+        self.tenants
+            .get(tenant)
+            .is_some_and(|grants| holds_all(&grants.roles, required))
     }
 
     /// True iff every required permission is granted in `tenant` (see
     /// [`Session::validate_tenant_roles`] for an unnamed tenant).
     pub fn validate_tenant_permissions(&self, tenant: &str, required: &[&str]) -> bool {
-        self.tenants.get(tenant).is_some_and(|grants| holds_all(&grants.permissions, required))
+        self.tenants
+            .get(tenant)
+            .is_some_and(|grants| holds_all(&grants.permissions, required))
     }
 }
 
 /// Exact string membership: `"preteacher"` does not grant `teacher`.
 fn holds_all(granted: &[String], required: &[&str]) -> bool {
-    required.iter().all(|needed| granted.iter().any(|held| held == needed))
+    required
+        .iter()
+        .all(|needed| granted.iter().any(|held| held == needed))
 }
 
 #[cfg(test)]
@@ -98,7 +108,10 @@ mod tests {
         let mut tenants = BTreeMap::new();
         tenants.insert(
             "T1".to_owned(),
-            TenantGrants { roles: strings(&["admin"]), permissions: strings(&["read", "write"]) },
+            TenantGrants {
+                roles: strings(&["admin"]),
+                permissions: strings(&["read", "write"]),
+            },
         );
         tenants.insert("T2".to_owned(), TenantGrants::default());
         Session {

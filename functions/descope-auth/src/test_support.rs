@@ -1,1 +1,374 @@
-//! Test-only helpers (feature `test-support`).
+//! Keys, tokens, a manual clock and an in-memory key fetcher for tests (feature `test-support`).
+//!
+//! Never enable this feature in a deployed build: it can mint tokens that this crate accepts
+//! for whichever key set the test serves.
+//!
+//! ```ignore
+//! use descope_auth::test_support::{ManualClock, TestKey, TestKeys, mint, session_claims};
+//! let keys = TestKeys::generate();                 // one RS256 key, kid "test-key-1"
+//! let jwks = keys.jwks_json();                      // serve this at /v2/keys/{projectId}
+//! let token = mint(keys.key(), &session_claims("P2LocalStandInProject", &["teacher"]));
+//! ```
+
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::rsa::KeySize;
+use aws_lc_rs::signature::{
+    ECDSA_P256_SHA256_FIXED_SIGNING, ECDSA_P384_SHA384_FIXED_SIGNING, EcdsaKeyPair, Ed25519KeyPair,
+    KeyPair, RSA_PKCS1_SHA256, RSA_PKCS1_SHA384, RSA_PKCS1_SHA512, RSA_PSS_SHA256, RSA_PSS_SHA384,
+    RSA_PSS_SHA512, RsaEncoding, RsaKeyPair,
+};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::{Value, json};
+
+use crate::clock::{Clock, SystemClock};
+use crate::fetch::{FetchError, KeyFetcher};
+
+pub use jsonwebtoken::Algorithm;
+
+/// The local stand-in's project ID, used by default in minted claims.
+pub const TEST_PROJECT_ID: &str = "P2LocalStandInProject";
+
+enum Signer {
+    Rsa(Arc<RsaKeyPair>, &'static dyn RsaEncoding),
+    Ec(Arc<EcdsaKeyPair>),
+    Ed(Arc<Ed25519KeyPair>),
+}
+
+/// One signing key with its `kid` and algorithm, and its public JWK.
+pub struct TestKey {
+    kid: String,
+    algorithm: Algorithm,
+    signer: Signer,
+    public_jwk: Value,
+}
+
+impl TestKey {
+    /// A fresh 2048-bit RS256 key (Descope's kind).
+    pub fn rsa(kid: &str) -> TestKey {
+        Self::rsa_with(kid, Algorithm::RS256)
+    }
+
+    /// A fresh 2048-bit RSA key for RS256/384/512 or PS256/384/512.
+    pub fn rsa_with(kid: &str, algorithm: Algorithm) -> TestKey {
+        let encoding: &'static dyn RsaEncoding = match algorithm {
+            Algorithm::RS256 => &RSA_PKCS1_SHA256,
+            Algorithm::RS384 => &RSA_PKCS1_SHA384,
+            Algorithm::RS512 => &RSA_PKCS1_SHA512,
+            Algorithm::PS256 => &RSA_PSS_SHA256,
+            Algorithm::PS384 => &RSA_PSS_SHA384,
+            Algorithm::PS512 => &RSA_PSS_SHA512,
+            other => panic!("{other:?} is not an RSA algorithm"),
+        };
+        let pair = RsaKeyPair::generate(KeySize::Rsa2048).expect("RSA key generation");
+        let public = pair.public_key();
+        let public_jwk = json!({
+            "kty": "RSA",
+            "kid": kid,
+            "alg": alg_name(algorithm),
+            "use": "sig",
+            "n": b64(public.modulus().big_endian_without_leading_zero()),
+            "e": b64(public.exponent().big_endian_without_leading_zero()),
+        });
+        TestKey {
+            kid: kid.to_owned(),
+            algorithm,
+            signer: Signer::Rsa(Arc::new(pair), encoding),
+            public_jwk,
+        }
+    }
+
+    /// A fresh ES256 (P-256) or ES384 (P-384) key.
+    pub fn ec(kid: &str, algorithm: Algorithm) -> TestKey {
+        let (signing, curve, coordinate_len) = match algorithm {
+            Algorithm::ES256 => (&ECDSA_P256_SHA256_FIXED_SIGNING, "P-256", 32),
+            Algorithm::ES384 => (&ECDSA_P384_SHA384_FIXED_SIGNING, "P-384", 48),
+            other => panic!("{other:?} is not an ECDSA algorithm"),
+        };
+        let pair = EcdsaKeyPair::generate(signing).expect("EC key generation");
+        let point = pair.public_key().as_ref();
+        let (x, y) = point[1..].split_at(coordinate_len);
+        let public_jwk = json!({
+            "kty": "EC", "kid": kid, "alg": alg_name(algorithm), "use": "sig",
+            "crv": curve, "x": b64(x), "y": b64(y),
+        });
+        TestKey {
+            kid: kid.to_owned(),
+            algorithm,
+            signer: Signer::Ec(Arc::new(pair)),
+            public_jwk,
+        }
+    }
+
+    /// A fresh Ed25519 (EdDSA) key.
+    pub fn ed25519(kid: &str) -> TestKey {
+        let pair = Ed25519KeyPair::generate().expect("Ed25519 key generation");
+        let public_jwk = json!({
+            "kty": "OKP", "kid": kid, "alg": "EdDSA", "use": "sig",
+            "crv": "Ed25519", "x": b64(pair.public_key().as_ref()),
+        });
+        TestKey {
+            kid: kid.to_owned(),
+            algorithm: Algorithm::EdDSA,
+            signer: Signer::Ed(Arc::new(pair)),
+            public_jwk,
+        }
+    }
+
+    /// The same key material under another `kid` (to test lookups by kid).
+    pub fn with_kid(&self, kid: &str) -> TestKey {
+        let mut public_jwk = self.public_jwk.clone();
+        public_jwk["kid"] = json!(kid);
+        let signer = match &self.signer {
+            Signer::Rsa(pair, encoding) => Signer::Rsa(Arc::clone(pair), *encoding),
+            Signer::Ec(pair) => Signer::Ec(Arc::clone(pair)),
+            Signer::Ed(pair) => Signer::Ed(Arc::clone(pair)),
+        };
+        TestKey {
+            kid: kid.to_owned(),
+            algorithm: self.algorithm,
+            signer,
+            public_jwk,
+        }
+    }
+
+    pub fn kid(&self) -> &str {
+        &self.kid
+    }
+
+    pub fn algorithm(&self) -> Algorithm {
+        self.algorithm
+    }
+
+    /// The public JWK as Descope serves it (`kid`, `alg`, `use: sig`).
+    pub fn jwk(&self) -> Value {
+        self.public_jwk.clone()
+    }
+
+    /// The raw public key bytes (RSA: PKCS#1 DER), e.g. as an attacker's HMAC secret.
+    pub fn public_key_bytes(&self) -> Vec<u8> {
+        match &self.signer {
+            Signer::Rsa(pair, _) => pair.public_key().as_ref().to_vec(),
+            Signer::Ec(pair) => pair.public_key().as_ref().to_vec(),
+            Signer::Ed(pair) => pair.public_key().as_ref().to_vec(),
+        }
+    }
+
+    /// A token with header `{"alg": <key alg>, "kid": <kid>, "typ": "JWT"}`.
+    pub fn sign(&self, claims: &Value) -> String {
+        let header = json!({"alg": alg_name(self.algorithm), "kid": self.kid, "typ": "JWT"});
+        self.sign_with_header(&header, claims)
+    }
+
+    /// A token with any header, signed by this key whatever the header says.
+    pub fn sign_with_header(&self, header: &Value, claims: &Value) -> String {
+        let signing_input = signing_input(header, claims);
+        let signature = self.sign_bytes(signing_input.as_bytes());
+        format!("{signing_input}.{}", b64(&signature))
+    }
+
+    fn sign_bytes(&self, message: &[u8]) -> Vec<u8> {
+        let rng = SystemRandom::new();
+        match &self.signer {
+            Signer::Rsa(pair, encoding) => {
+                let mut signature = vec![0; pair.public_modulus_len()];
+                pair.sign(*encoding, &rng, message, &mut signature)
+                    .expect("RSA signing");
+                signature
+            }
+            Signer::Ec(pair) => pair
+                .sign(&rng, message)
+                .expect("EC signing")
+                .as_ref()
+                .to_vec(),
+            Signer::Ed(pair) => pair.sign(message).as_ref().to_vec(),
+        }
+    }
+}
+
+/// A key set for a test: by default one RS256 key with kid `test-key-1`.
+pub struct TestKeys {
+    keys: Vec<TestKey>,
+}
+
+impl TestKeys {
+    pub fn generate() -> TestKeys {
+        TestKeys {
+            keys: vec![TestKey::rsa("test-key-1")],
+        }
+    }
+
+    pub fn from_keys(keys: Vec<TestKey>) -> TestKeys {
+        TestKeys { keys }
+    }
+
+    /// The first key.
+    pub fn key(&self) -> &TestKey {
+        &self.keys[0]
+    }
+
+    pub fn keys(&self) -> &[TestKey] {
+        &self.keys
+    }
+
+    /// `{"keys": [...]}` with every key's public JWK.
+    pub fn jwks_json(&self) -> String {
+        jwks_json(self.keys.iter())
+    }
+}
+
+/// `{"keys": [...]}` for the given keys.
+pub fn jwks_json<'a>(keys: impl IntoIterator<Item = &'a TestKey>) -> String {
+    json!({"keys": keys.into_iter().map(TestKey::jwk).collect::<Vec<_>>()}).to_string()
+}
+
+/// A token for `claims`, signed by `key` with its own alg and kid.
+pub fn mint(key: &TestKey, claims: &Value) -> String {
+    key.sign(claims)
+}
+
+/// Descope-shaped session claims valid now (system clock) for ten minutes.
+pub fn session_claims(project_id: &str, roles: &[&str]) -> Value {
+    session_claims_at(project_id, roles, SystemClock.unix_now())
+}
+
+/// Descope-shaped session claims issued at `unix_now`, expiring ten minutes later.
+pub fn session_claims_at(project_id: &str, roles: &[&str], unix_now: u64) -> Value {
+    json!({
+        "sub": "U2test0user0id",
+        "iss": format!("https://api.descope.com/{project_id}"),
+        "iat": unix_now,
+        "exp": unix_now + 600,
+        "drn": "DS",
+        "roles": roles,
+        "permissions": [],
+        "tenants": {},
+    })
+}
+
+/// `base64url(header).base64url(claims)`, for hand-built tokens.
+pub fn signing_input(header: &Value, claims: &Value) -> String {
+    format!(
+        "{}.{}",
+        b64(header.to_string().as_bytes()),
+        b64(claims.to_string().as_bytes())
+    )
+}
+
+/// Base64url without padding, as JWS uses.
+pub fn b64(bytes: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn alg_name(algorithm: Algorithm) -> String {
+    // jsonwebtoken serialises Algorithm as its JWS name ("RS256", "EdDSA", …).
+    serde_json::to_value(algorithm)
+        .ok()
+        .and_then(|value| value.as_str().map(str::to_owned))
+        .unwrap_or_else(|| format!("{algorithm:?}"))
+}
+
+/// A clock that moves only when told to, so cache windows are tested without sleeping.
+#[derive(Debug)]
+pub struct ManualClock {
+    start: Instant,
+    start_unix: u64,
+    offset: Mutex<Duration>,
+}
+
+impl ManualClock {
+    /// Starts at the real current time.
+    pub fn new() -> Arc<ManualClock> {
+        Self::starting_at(SystemClock.unix_now())
+    }
+
+    /// Starts at `unix_now` seconds.
+    pub fn starting_at(unix_now: u64) -> Arc<ManualClock> {
+        Arc::new(ManualClock {
+            start: Instant::now(),
+            start_unix: unix_now,
+            offset: Mutex::new(Duration::ZERO),
+        })
+    }
+
+    pub fn advance(&self, by: Duration) {
+        *self
+            .offset
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) += by;
+    }
+
+    fn offset(&self) -> Duration {
+        *self
+            .offset
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> Instant {
+        self.start + self.offset()
+    }
+
+    fn unix_now(&self) -> u64 {
+        self.start_unix + self.offset().as_secs()
+    }
+}
+
+/// An in-memory key endpoint: answers with the body or error it was last given, and counts
+/// calls.
+#[derive(Debug)]
+pub struct MemoryFetcher {
+    answer: Mutex<Result<Vec<u8>, FetchError>>,
+    calls: AtomicUsize,
+}
+
+impl MemoryFetcher {
+    pub fn serving(body: impl Into<Vec<u8>>) -> Arc<MemoryFetcher> {
+        Arc::new(MemoryFetcher {
+            answer: Mutex::new(Ok(body.into())),
+            calls: AtomicUsize::new(0),
+        })
+    }
+
+    pub fn failing(error: FetchError) -> Arc<MemoryFetcher> {
+        Arc::new(MemoryFetcher {
+            answer: Mutex::new(Err(error)),
+            calls: AtomicUsize::new(0),
+        })
+    }
+
+    pub fn serve(&self, body: impl Into<Vec<u8>>) {
+        *self
+            .answer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Ok(body.into());
+    }
+
+    pub fn fail(&self, error: FetchError) {
+        *self
+            .answer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Err(error);
+    }
+
+    pub fn calls(&self) -> usize {
+        self.calls.load(Ordering::SeqCst)
+    }
+}
+
+impl KeyFetcher for MemoryFetcher {
+    async fn fetch(&self) -> Result<Vec<u8>, FetchError> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        self.answer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+}

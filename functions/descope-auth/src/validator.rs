@@ -30,7 +30,11 @@ impl SessionValidator {
 
 impl<F: KeyFetcher, C: Clock> SessionValidator<F, C> {
     pub fn new(project_id: impl Into<String>, fetcher: F, clock: C) -> Self {
-        SessionValidator { project_id: project_id.into(), keys: KeyCache::new(fetcher), clock }
+        SessionValidator {
+            project_id: project_id.into(),
+            keys: KeyCache::new(fetcher),
+            clock,
+        }
     }
 
     pub fn project_id(&self) -> &str {
