@@ -100,3 +100,16 @@ describe('configuration problems', () => {
     expect(backend.fetch).not.toHaveBeenCalled();
   });
 });
+
+describe('page changes', () => {
+  it('move focus to the new page content', async () => {
+    renderApp('/');
+    const login = screen.getByRole('button', { name: 'Login' });
+    login.focus();
+
+    await userEvent.click(login);
+
+    await screen.findByRole('heading', { name: 'Login/SignUp to see the Secret Message!' });
+    expect(screen.getByRole('main')).toHaveFocus();
+  });
+});

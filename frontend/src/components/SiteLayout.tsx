@@ -1,5 +1,5 @@
-import type { ReactNode } from 'react';
-import { Link } from 'react-router-dom';
+import { useEffect, useRef, type ReactNode } from 'react';
+import { Link, useLocation } from 'react-router-dom';
 
 interface SiteLayoutProps {
   children: ReactNode;
@@ -8,6 +8,20 @@ interface SiteLayoutProps {
 }
 
 export function SiteLayout({ children, localMode = false }: SiteLayoutProps) {
+  const mainRef = useRef<HTMLElement>(null);
+  const { pathname } = useLocation();
+  const isFirstPage = useRef(true);
+
+  // A client-side page change is silent for screen readers and leaves focus on
+  // a control that may be gone; start the new page from its content instead.
+  useEffect(() => {
+    if (isFirstPage.current) {
+      isFirstPage.current = false;
+      return;
+    }
+    mainRef.current?.focus();
+  }, [pathname]);
+
   return (
     <div className="site">
       <a className="skip-link" href="#main">
@@ -24,7 +38,7 @@ export function SiteLayout({ children, localMode = false }: SiteLayoutProps) {
           {localMode && <span className="badge">Local stand-in</span>}
         </div>
       </header>
-      <main id="main" className="site-main" tabIndex={-1}>
+      <main id="main" ref={mainRef} className="site-main" tabIndex={-1}>
         {children}
       </main>
       <footer className="site-footer">
