@@ -1,0 +1,243 @@
+//! Starts the real stand-in binary on a free port and talks to it over HTTP.
+
+#![allow(dead_code)] // each test file uses its own subset
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use serde_json::Value;
+
+pub const PROJECT_ID: &str = "P2LocalStandInProject";
+pub const PASSWORD: &str = "demo-password";
+
+pub struct StandIn {
+    child: Child,
+    pub base_url: String,
+    pub log_path: PathBuf,
+    pub client: reqwest::Client,
+}
+
+impl StandIn {
+    pub fn start() -> StandIn {
+        Self::start_with(&[])
+    }
+
+    pub fn start_with(extra_args: &[&str]) -> StandIn {
+        let log_path = log_file_path();
+        let log = std::fs::File::create(&log_path).expect("create log file");
+        let mut child = stand_in_command()
+            .args(["--port", "0"])
+            .args(extra_args)
+            .stdout(Stdio::piped())
+            .stderr(log)
+            .spawn()
+            .expect("start descope-stand-in");
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let mut first_line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut first_line)
+            .expect("read the first stdout line");
+        let base_url = first_line
+            .trim_end()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {first_line:?}"))
+            .to_owned();
+        StandIn {
+            child,
+            base_url,
+            log_path,
+            client: reqwest::Client::new(),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    pub async fn post(&self, path: &str, body: &str, refresh: Option<&str>) -> Answer {
+        let mut request = self
+            .client
+            .post(self.url(path))
+            .header("content-type", "application/json")
+            .body(body.to_owned());
+        if let Some(token) = refresh {
+            request = request.header("authorization", sdk_authorization(token));
+        }
+        Answer::from(request.send().await.expect("request")).await
+    }
+
+    pub async fn get(&self, path: &str, refresh: Option<&str>) -> Answer {
+        let mut request = self.client.get(self.url(path));
+        if let Some(token) = refresh {
+            request = request.header("authorization", sdk_authorization(token));
+        }
+        Answer::from(request.send().await.expect("request")).await
+    }
+
+    pub async fn sign_in(&self, login_id: &str) -> Value {
+        let body =
+            serde_json::json!({ "loginId": login_id, "password": PASSWORD, "loginOptions": {} });
+        let answer = self
+            .post("/v1/auth/password/signin", &body.to_string(), None)
+            .await;
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        answer.json
+    }
+
+    /// Stops the server and returns everything it logged.
+    pub fn stop_and_read_log(mut self) -> String {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        std::fs::read_to_string(&self.log_path).expect("read log")
+    }
+}
+
+impl Drop for StandIn {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The binary with none of its environment variables inherited from the test's shell.
+pub fn stand_in_command() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_descope-stand-in"));
+    for name in [
+        "STAND_IN_PORT",
+        "STAND_IN_HOST",
+        "DESCOPE_PROJECT_ID",
+        "STAND_IN_SESSION_TTL",
+    ] {
+        command.env_remove(name);
+    }
+    command.env("RUST_LOG", "debug");
+    command
+}
+
+fn log_file_path() -> PathBuf {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, Ordering::SeqCst);
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("stand-in-{}-{n}.log", std::process::id()))
+}
+
+/// The SDK's header: `Bearer <projectId>:<refreshJwt>`.
+pub fn sdk_authorization(refresh_jwt: &str) -> String {
+    format!("Bearer {PROJECT_ID}:{refresh_jwt}")
+}
+
+pub struct Answer {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: String,
+    pub json: Value,
+}
+
+impl Answer {
+    pub async fn from(response: reqwest::Response) -> Answer {
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = response.text().await.expect("body");
+        let json = serde_json::from_str(&body)
+            .unwrap_or_else(|err| panic!("every answer is JSON, got {body:?}: {err}"));
+        Answer {
+            status,
+            headers,
+            body,
+            json,
+        }
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .get(name)
+            .map(|v| v.to_str().expect("ASCII header"))
+    }
+
+    /// Asserts a Descope-style error body with the given status and code.
+    pub fn assert_error(&self, status: u16, code: &str) {
+        assert_eq!(self.status, status, "{}", self.body);
+        assert_eq!(self.json["errorCode"], code, "{}", self.body);
+        assert!(self.json["errorDescription"].is_string(), "{}", self.body);
+        assert!(self.json["errorMessage"].is_string(), "{}", self.body);
+    }
+}
+
+/// Validates a session token the way SPEC §2 asks the backend to: key chosen by `kid` from the
+/// served JWKS, algorithm from the key, `exp` required with 5 s leeway, `iss` the project ID or a
+/// URL whose last segment is it, `drn` not `DSR`, `roles` a list of strings.
+pub fn validate_session_like_the_backend(jwks: &Value, token: &str, now: u64) -> Value {
+    let header = jsonwebtoken::decode_header(token).expect("token header");
+    let kid = header.kid.expect("header has kid");
+    let key = jwks["keys"]
+        .as_array()
+        .expect("keys array")
+        .iter()
+        .find(|key| key["kid"] == kid.as_str())
+        .expect("kid is in the served JWKS");
+    assert_eq!(key["use"], "sig");
+    assert_eq!(key["alg"], "RS256");
+    assert_eq!(
+        header.alg,
+        Algorithm::RS256,
+        "header alg equals the key's alg"
+    );
+    let decoding = DecodingKey::from_rsa_components(
+        key["n"].as_str().expect("n"),
+        key["e"].as_str().expect("e"),
+    )
+    .expect("RSA key from JWKS");
+
+    let mut validation = Validation::new(Algorithm::RS256);
+    validation.leeway = 5;
+    validation.set_required_spec_claims(&["exp", "iss", "sub"]);
+    let claims = jsonwebtoken::decode::<Value>(token, &decoding, &validation)
+        .expect("signature and exp verify")
+        .claims;
+
+    let iss = claims["iss"].as_str().expect("iss is a string");
+    assert!(
+        iss == PROJECT_ID || iss.rsplit('/').next() == Some(PROJECT_ID),
+        "iss {iss:?} names the project"
+    );
+    assert_ne!(
+        claims["drn"], "DSR",
+        "a refresh token is not a session token"
+    );
+    assert_eq!(claims["drn"], "DS");
+    let exp = claims["exp"].as_u64().expect("exp");
+    let iat = claims["iat"].as_u64().expect("iat");
+    assert!(iat <= now + 5, "iat not in the future");
+    assert!(exp > now, "not expired");
+    assert!(
+        claims["roles"]
+            .as_array()
+            .expect("roles is a list")
+            .iter()
+            .all(Value::is_string),
+        "roles are strings"
+    );
+    assert!(
+        claims["permissions"]
+            .as_array()
+            .expect("permissions is a list")
+            .is_empty()
+    );
+    assert!(
+        claims["tenants"]
+            .as_object()
+            .expect("tenants is an object")
+            .is_empty()
+    );
+    claims
+}
+
+pub fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
