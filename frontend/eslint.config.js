@@ -25,7 +25,12 @@ export default tseslint.config(
     rules: { 'react-refresh/only-export-components': 'off' },
   },
   {
-    files: ['*.config.ts', 'e2e/**/*.ts'],
+    files: ['*.config.ts'],
     languageOptions: { globals: globals.node },
+  },
+  {
+    // Browser tests run in Node, with callbacks evaluated in the page.
+    files: ['e2e/**/*.ts'],
+    languageOptions: { globals: { ...globals.node, ...globals.browser } },
   },
 );

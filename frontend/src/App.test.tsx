@@ -1,8 +1,8 @@
-import { screen, waitFor } from '@testing-library/react';
+import { screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { readConfig } from './config';
-import { installFakeBackend, USERS, type FakeBackend } from './test/fakeBackend';
+import { installFakeBackend, type FakeBackend } from './test/fakeBackend';
 import { renderApp } from './test/renderApp';
 import { recordPageTexts } from './test/textHistory';
 
@@ -31,41 +31,6 @@ describe('signed-out visitors', () => {
 
     expect(texts.everShowed(privateText)).toBe(false);
     expect(backend.apiRequests()).toHaveLength(0);
-  });
-
-  it('see Home with a Login button that leads to /login', async () => {
-    renderApp('/');
-
-    expect(screen.getByRole('heading', { level: 1, name: 'Home' })).toBeInTheDocument();
-    await userEvent.click(screen.getByRole('button', { name: 'Login' }));
-
-    expect(currentPath()).toBe('/login');
-    expect(
-      await screen.findByRole('heading', { name: 'Login/SignUp to see the Secret Message!' }),
-    ).toBeInTheDocument();
-  });
-});
-
-describe('signed-in users', () => {
-  it('are sent on from Home to /profile', async () => {
-    backend.signInBeforeLoad(USERS.student);
-    renderApp('/');
-
-    expect(
-      await screen.findByRole('heading', { level: 1, name: 'Hello Sam Student 👋' }),
-    ).toBeInTheDocument();
-    expect(currentPath()).toBe('/profile');
-  });
-
-  it('are sent on from /login to /profile', async () => {
-    backend.signInBeforeLoad(USERS.teacher);
-    renderApp('/login');
-
-    expect(screen.getByRole('status')).toHaveTextContent('Loading...');
-    await waitFor(() => expect(currentPath()).toBe('/profile'));
-    expect(
-      await screen.findByRole('heading', { level: 1, name: 'Hello Tess Teacher 👋' }),
-    ).toBeInTheDocument();
   });
 });
 

@@ -1,7 +1,7 @@
 import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { installFakeBackend, type FakeBackend } from '../test/fakeBackend';
+import { installFakeBackend, USERS, type FakeBackend } from '../test/fakeBackend';
 import { hostedFlowConfig, localModeConfig, renderApp } from '../test/renderApp';
 
 // Only the hosted flow component is replaced: rendering the real one would load
@@ -27,6 +27,18 @@ beforeEach(() => {
 
 const currentPath = () => screen.getByTestId('current-path').textContent;
 const LOGIN_TITLE = 'Login/SignUp to see the Secret Message!';
+
+describe('Login page for a signed-in user', () => {
+  it('shows "Loading..." while the session loads, then goes on to /profile', async () => {
+    backend.signInBeforeLoad(USERS.teacher);
+    renderApp('/login', localModeConfig);
+
+    expect(screen.getByRole('status')).toHaveTextContent('Loading...');
+    expect(screen.queryByRole('heading', { name: LOGIN_TITLE })).not.toBeInTheDocument();
+    await waitFor(() => expect(currentPath()).toBe('/profile'));
+    expect(await screen.findByRole('heading', { name: 'Hello Tess Teacher 👋' })).toBeInTheDocument();
+  });
+});
 
 describe('Login page with a real Descope project', () => {
   it('shows the sign-up-or-in flow', async () => {

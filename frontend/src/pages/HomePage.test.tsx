@@ -1,0 +1,37 @@
+import { screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { installFakeBackend, USERS, type FakeBackend } from '../test/fakeBackend';
+import { renderApp } from '../test/renderApp';
+
+let backend: FakeBackend;
+
+beforeEach(() => {
+  backend = installFakeBackend();
+});
+
+const currentPath = () => screen.getByTestId('current-path').textContent;
+
+describe('Home page', () => {
+  it('shows the title and a Login button that leads to /login', async () => {
+    renderApp('/');
+
+    expect(screen.getByRole('heading', { level: 1, name: 'Home' })).toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: 'Login' }));
+
+    expect(currentPath()).toBe('/login');
+    expect(
+      await screen.findByRole('heading', { name: 'Login/SignUp to see the Secret Message!' }),
+    ).toBeInTheDocument();
+  });
+
+  it('sends a signed-in user on to /profile', async () => {
+    backend.signInBeforeLoad(USERS.student);
+    renderApp('/');
+
+    expect(
+      await screen.findByRole('heading', { level: 1, name: 'Hello Sam Student 👋' }),
+    ).toBeInTheDocument();
+    expect(currentPath()).toBe('/profile');
+  });
+});
