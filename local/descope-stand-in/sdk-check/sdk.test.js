@@ -1,25 +1,15 @@
-// Drives the real @descope/web-js-sdk 1.52.1 (what @descope/react-sdk 3.3.1 runs on) against the
-// stand-in binary: sign-in, page-load refresh, me, logout, stale tokens and bad passwords, with
+// Drives the real @descope/web-js-sdk 1.52.1 (what @descope/react-sdk 3.3.1 runs on) in Node
+// against the stand-in binary: sign-in, page-load refresh, me, logout, stale tokens and bad passwords, with
 // the SDK's own token persistence. Node has no browser, so the few globals the SDK reads at
-// start (window, localStorage, document.cookie) are provided in memory; CORS is left to the
-// frontend's browser tests.
+// start (window, localStorage, document.cookie) are provided in memory; browser.test.js covers
+// the same calls cross-origin in Chromium.
 //
 // Run: cargo build -p descope-stand-in && npm ci && npm test
 // (STAND_IN_BIN overrides the binary's path.)
 
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { createInterface } from 'node:readline';
-
-const PROJECT_ID = 'P2LocalStandInProject';
-const PASSWORD = 'demo-password';
-const BINARY =
-  process.env.STAND_IN_BIN ??
-  fileURLToPath(new URL('../../../target/debug/descope-stand-in', import.meta.url));
+import { PASSWORD, PROJECT_ID, startStandIn } from './stand-in.js';
 
 class MemoryStorage {
   #items = new Map();
@@ -54,20 +44,11 @@ let standIn;
 let baseUrl;
 
 before(async () => {
-  assert.ok(existsSync(BINARY), `no stand-in binary at ${BINARY}: run cargo build -p descope-stand-in`);
-  standIn = spawn(BINARY, ['--port', '0', '--project-id', PROJECT_ID], {
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  const lines = createInterface({ input: standIn.stdout });
-  const [firstLine] = await once(lines, 'line');
-  const match = /^listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(firstLine);
-  assert.ok(match, `unexpected first line ${JSON.stringify(firstLine)}`);
-  baseUrl = match[1];
+  standIn = await startStandIn();
+  baseUrl = standIn.baseUrl;
 });
 
-after(() => {
-  standIn?.kill();
-});
+after(() => standIn?.stop());
 
 beforeEach(() => {
   localStorage.clear();
