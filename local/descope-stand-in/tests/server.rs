@@ -131,6 +131,7 @@ async fn cors_preflight_and_error_answers_carry_the_exact_loopback_origin() {
             .header("origin", origin)
             .header("access-control-request-method", "POST")
             .header("access-control-request-headers", requested_headers)
+            .header("access-control-request-private-network", "true")
             .send()
             .await
             .unwrap();
