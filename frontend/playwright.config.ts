@@ -2,10 +2,27 @@ import { defineConfig, devices } from '@playwright/test';
 
 // Browser tests drive Debian's Chromium (no browser download is possible or wanted),
 // running as root with no network: hence the sandbox and background-service flags.
+const chromium = {
+  ...devices['Desktop Chrome'],
+  launchOptions: {
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  },
+};
+
+// The app must already be running (scripts/test-e2e.sh starts it with scripts/dev.sh).
 export default defineConfig({
   testDir: './e2e',
   forbidOnly: !!process.env.CI,
   retries: 0,
+  // One shared backend whose key cache is part of what is tested: run in order.
   workers: 1,
   reporter: [['list'], ['html', { open: 'never' }]],
   use: {
@@ -15,21 +32,16 @@ export default defineConfig({
   },
   projects: [
     {
-      name: 'chromium',
-      use: {
-        ...devices['Desktop Chrome'],
-        launchOptions: {
-          executablePath: '/usr/bin/chromium',
-          args: [
-            '--no-sandbox',
-            '--disable-gpu',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-            '--no-first-run',
-          ],
-        },
-      },
+      // Needs functions that have never fetched Descope's keys, so it goes first.
+      name: 'auth-service-down',
+      testMatch: /auth-service-down\.spec\.ts/,
+      use: chromium,
+    },
+    {
+      name: 'app',
+      testIgnore: /auth-service-down\.spec\.ts/,
+      dependencies: ['auth-service-down'],
+      use: chromium,
     },
   ],
 });

@@ -9,6 +9,8 @@ log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 need_apt=()
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 command -v file >/dev/null || need_apt+=(file)
+# Emoji in the UI (👋, 🧑‍🎓) render as empty boxes in screenshots without a colour emoji font.
+[ -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || need_apt+=(fonts-noto-color-emoji)
 if [ ${#need_apt[@]} -gt 0 ]; then
     log "Installing Debian packages: ${need_apt[*]}"
     if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi

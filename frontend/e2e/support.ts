@@ -1,0 +1,64 @@
+import { expect, type APIRequestContext, type Page, type TestInfo } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The local Descope stand-in the app under test signs in against. */
+export const STAND_IN_URL = process.env.E2E_STAND_IN_URL ?? 'http://127.0.0.1:8787';
+
+export const DEMO_PASSWORD = 'demo-password';
+
+export interface DemoUser {
+  email: string;
+  name: string;
+  roles: string[];
+}
+
+export const TEACHER: DemoUser = { email: 'teacher@example.com', name: 'Tess Teacher', roles: ['teacher'] };
+export const STUDENT: DemoUser = { email: 'student@example.com', name: 'Sam Student', roles: ['student'] };
+export const BOTH: DemoUser = {
+  email: 'both@example.com',
+  name: 'Blake Both',
+  roles: ['teacher', 'student'],
+};
+export const NO_ROLE: DemoUser = { email: 'norole@example.com', name: 'Noa Norole', roles: [] };
+
+/** Signs in through the app's local sign-in form, which calls the real Descope SDK. */
+export async function signIn(page: Page, user: DemoUser): Promise<void> {
+  await page.goto('/login');
+  await expect(
+    page.getByRole('heading', { name: 'Login/SignUp to see the Secret Message!' }),
+  ).toBeVisible();
+  await page.getByLabel('Email').fill(user.email);
+  await page.getByLabel('Password').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/profile$/);
+  await expect(page.getByRole('heading', { name: `Hello ${user.name} 👋` })).toBeVisible();
+}
+
+/** Makes the stand-in's key endpoint fail (503) or work again. */
+export async function setKeysUnavailable(
+  request: APIRequestContext,
+  keysUnavailable: boolean,
+): Promise<void> {
+  const response = await request.post(`${STAND_IN_URL}/_stand-in/faults`, {
+    data: { keys_unavailable: keysUnavailable },
+  });
+  expect(response.ok(), `fault switch answered ${response.status()}`).toBe(true);
+}
+
+const DOCS_SCREENSHOTS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'screenshots');
+
+/**
+ * Saves a screenshot as a test artifact; with E2E_UPDATE_DOCS_SCREENSHOTS=1 it also refreshes
+ * the README's copy under docs/screenshots/.
+ */
+export async function screenshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+  const path = testInfo.outputPath(`${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  await testInfo.attach(name, { path, contentType: 'image/png' });
+  if (process.env.E2E_UPDATE_DOCS_SCREENSHOTS === '1') {
+    mkdirSync(DOCS_SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: join(DOCS_SCREENSHOTS, `${name}.png`), fullPage: true });
+  }
+}
