@@ -1,0 +1,236 @@
+//! The key cache policy against a real HTTP key server, with time driven by a manual clock.
+
+mod support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use descope_auth::test_support::TestKey;
+use descope_auth::{AuthError, TokenRejection};
+use support::{KeyServer, is_keys_unavailable, rejection};
+use tokio::task::JoinSet;
+use wiremock::ResponseTemplate;
+
+#[tokio::test]
+async fn a_valid_token_is_accepted_and_the_keys_are_fetched_once() {
+    let keys = KeyServer::start().await;
+    let key = TestKey::rsa("K1");
+    keys.serve_keys(&[&key]).await;
+    for _ in 0..3 {
+        let session = keys.validate(&key.sign(&keys.claims())).await.unwrap();
+        assert!(session.validate_roles(&["teacher"]));
+    }
+    assert_eq!(keys.fetches().await, 1);
+}
+
+#[tokio::test]
+async fn a_rotated_in_key_is_accepted_once_thirty_seconds_passed_since_the_last_fetch() {
+    let keys = KeyServer::start().await;
+    let old = TestKey::rsa("K1");
+    let new = TestKey::rsa("K2");
+    keys.serve_keys(&[&old]).await;
+    assert!(keys.validate(&old.sign(&keys.claims())).await.is_ok());
+
+    keys.serve_keys(&[&old, &new]).await;
+    keys.advance(29);
+    assert_eq!(
+        rejection(keys.validate(&new.sign(&keys.claims())).await),
+        TokenRejection::UnknownKid
+    );
+    assert_eq!(
+        keys.fetches().await,
+        0,
+        "no refetch within 30 s of the first fetch"
+    );
+
+    keys.advance(1);
+    let session = keys.validate(&new.sign(&keys.claims())).await;
+    assert!(session.is_ok(), "{session:?}");
+    assert!(keys.validate(&old.sign(&keys.claims())).await.is_ok());
+    assert_eq!(keys.fetches().await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_unknown_kids_costs_one_refetch_per_thirty_seconds() {
+    let keys = KeyServer::start().await;
+    let key = TestKey::rsa("K1");
+    keys.serve_keys(&[&key]).await;
+    assert!(keys.validate(&key.sign(&keys.claims())).await.is_ok());
+    keys.serve_keys(&[&key]).await;
+
+    let flood: Vec<String> = (0..200)
+        .map(|i| key.with_kid(&format!("made-up-{i}")).sign(&keys.claims()))
+        .collect();
+    let run_flood = |tokens: Vec<String>| {
+        let validator = Arc::clone(&keys.validator);
+        async move {
+            let mut tasks = JoinSet::new();
+            for token in tokens {
+                let validator = Arc::clone(&validator);
+                tasks.spawn(async move { validator.validate_token(&token).await });
+            }
+            let mut unknown = 0;
+            while let Some(outcome) = tasks.join_next().await {
+                assert_eq!(rejection(outcome.unwrap()), TokenRejection::UnknownKid);
+                unknown += 1;
+            }
+            unknown
+        }
+    };
+
+    assert_eq!(run_flood(flood.clone()).await, 200);
+    assert_eq!(
+        keys.fetches().await,
+        0,
+        "within 30 s of the first fetch nothing is refetched"
+    );
+
+    keys.advance(30);
+    assert_eq!(run_flood(flood.clone()).await, 200);
+    assert_eq!(
+        keys.fetches().await,
+        1,
+        "exactly one refetch for the whole flood"
+    );
+
+    keys.advance(29);
+    assert_eq!(run_flood(flood).await, 200);
+    assert_eq!(
+        keys.fetches().await,
+        1,
+        "the refetch itself opens a new 30 s window"
+    );
+    assert!(keys.validate(&key.sign(&keys.claims())).await.is_ok());
+}
+
+#[tokio::test]
+async fn key_server_down_at_cold_start_is_503_then_recovers_after_the_back_off() {
+    let keys = KeyServer::start().await;
+    let key = TestKey::rsa("K1");
+    keys.answer(ResponseTemplate::new(503)).await;
+    let token = key.sign(&keys.claims());
+
+    let outcome = keys.validate(&token).await;
+    assert!(is_keys_unavailable(&outcome), "{outcome:?}");
+    assert_eq!(outcome.unwrap_err().to_response().status(), 503);
+    assert_eq!(keys.fetches().await, 1);
+
+    keys.serve_keys(&[&key]).await;
+    keys.advance(4);
+    assert!(is_keys_unavailable(&keys.validate(&token).await));
+    assert_eq!(keys.fetches().await, 0, "no fetch within 5 s of a failure");
+
+    keys.advance(1);
+    assert!(keys.validate(&token).await.is_ok());
+    assert_eq!(keys.fetches().await, 1);
+}
+
+#[tokio::test]
+async fn connection_refused_at_cold_start_is_503() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    drop(listener);
+    let fetcher =
+        descope_auth::HttpKeyFetcher::new(format!("http://{address}{}", support::KEYS_PATH))
+            .unwrap();
+    let clock = descope_auth::test_support::ManualClock::starting_at(support::T0);
+    let validator = descope_auth::SessionValidator::new(support::PROJECT, fetcher, clock);
+    let key = TestKey::rsa("K1");
+    let claims = descope_auth::test_support::session_claims_at(support::PROJECT, &[], support::T0);
+    let outcome = validator.validate_token(&key.sign(&claims)).await;
+    assert!(is_keys_unavailable(&outcome), "{outcome:?}");
+}
+
+#[tokio::test]
+async fn a_garbage_or_empty_key_set_keeps_the_last_good_keys() {
+    let keys = KeyServer::start().await;
+    let key = TestKey::rsa("K1");
+    keys.serve_keys(&[&key]).await;
+    assert!(keys.validate(&key.sign(&keys.claims())).await.is_ok());
+
+    let hmac_only =
+        r#"{"keys":[{"kty":"oct","kid":"K1","alg":"HS256","use":"sig","k":"c2VjcmV0"}]}"#;
+    let mut elapsed = 0;
+    for garbage in ["<html>maintenance</html>", r#"{"keys":[]}"#, hmac_only, ""] {
+        keys.answer(ResponseTemplate::new(200).set_body_string(garbage))
+            .await;
+        // Past the 10-minute refresh (and any back-off): each round refetches and fails.
+        keys.advance(600);
+        elapsed += 600;
+        let outcome = keys.validate(&key.sign(&keys.claims())).await;
+        assert!(outcome.is_ok(), "after {garbage:?}: {outcome:?}");
+        assert_eq!(keys.fetches().await, 1, "{garbage:?} was fetched");
+
+        keys.advance(4);
+        elapsed += 4;
+        assert!(keys.validate(&key.sign(&keys.claims())).await.is_ok());
+        assert_eq!(keys.fetches().await, 1, "back-off after {garbage:?}");
+    }
+    assert!(elapsed > 2400);
+}
+
+#[tokio::test]
+async fn a_withdrawn_key_stops_verifying_at_the_ten_minute_refresh() {
+    let keys = KeyServer::start().await;
+    let withdrawn = TestKey::rsa("K1");
+    let successor = TestKey::rsa("K2");
+    keys.serve_keys(&[&withdrawn]).await;
+    assert!(keys.validate(&withdrawn.sign(&keys.claims())).await.is_ok());
+
+    keys.serve_keys(&[&successor]).await;
+    keys.advance(599);
+    assert!(keys.validate(&withdrawn.sign(&keys.claims())).await.is_ok());
+    assert_eq!(keys.fetches().await, 0);
+
+    keys.advance(1);
+    assert_eq!(
+        rejection(keys.validate(&withdrawn.sign(&keys.claims())).await),
+        TokenRejection::UnknownKid
+    );
+    assert!(keys.validate(&successor.sign(&keys.claims())).await.is_ok());
+    assert_eq!(keys.fetches().await, 1);
+}
+
+#[tokio::test]
+async fn a_hanging_key_server_is_503_within_the_three_second_timeout() {
+    let keys = KeyServer::start().await;
+    let key = TestKey::rsa("K1");
+    let jwks = descope_auth::test_support::jwks_json([&key]);
+    keys.answer(
+        ResponseTemplate::new(200)
+            .set_body_string(jwks)
+            .set_delay(Duration::from_secs(30)),
+    )
+    .await;
+    let started = tokio::time::Instant::now();
+    let outcome = keys.validate(&key.sign(&keys.claims())).await;
+    let waited = started.elapsed();
+    assert_eq!(
+        outcome.unwrap_err(),
+        AuthError::KeysUnavailable("key server did not answer within the timeout".into())
+    );
+    assert!(waited < Duration::from_secs(4), "waited {waited:?}");
+}
+
+#[tokio::test]
+async fn non_200_oversized_and_redirected_answers_are_failures() {
+    let keys = KeyServer::start().await;
+    let key = TestKey::rsa("K1");
+    let huge = format!(
+        r#"{{"keys":[],"padding":"{}"}}"#,
+        "x".repeat(descope_auth::MAX_JWKS_BYTES)
+    );
+    let answers = [
+        ResponseTemplate::new(404),
+        ResponseTemplate::new(204),
+        ResponseTemplate::new(302).insert_header("Location", "http://127.0.0.1:9/elsewhere"),
+        ResponseTemplate::new(200).set_body_string(huge),
+    ];
+    for answer in answers {
+        keys.answer(answer).await;
+        keys.advance(5);
+        let outcome = keys.validate(&key.sign(&keys.claims())).await;
+        assert!(is_keys_unavailable(&outcome), "{outcome:?}");
+        assert_eq!(keys.fetches().await, 1);
+    }
+}
