@@ -1,0 +1,234 @@
+//! Measures function binaries under the local Lambda Runtime API, as Lambda would run them:
+//! cold init (process start → first poll for an event), cold first response, warm invocation
+//! latency percentiles, peak RSS and key-server hits. Every binary is measured in the same run
+//! as the no-op baseline, so the figures read as ratios. Driven by `scripts/figures.sh`.
+//!
+//! Usage: lambda-figures [--cold-starts K] [--invocations N] --baseline PATH NAME=PATH EVENT ...
+//! where each function is given as `NAME=PATH` followed by the API Gateway event fixture to send.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use descope_auth::test_support::{TestKeys, mint, session_claims};
+use lambda_test_support::{
+    FunctionProcess, KeyServer, Outcome, RuntimeApi, lambda_environment, with_authorization,
+};
+
+const PROJECT_ID: &str = "P2LocalStandInProject";
+const ANSWER_WITHIN: Duration = Duration::from_secs(10);
+
+struct Target {
+    name: String,
+    binary: PathBuf,
+    event: String,
+}
+
+#[derive(Default)]
+struct Figures {
+    init_us: Vec<f64>,
+    first_response_us: Vec<f64>,
+    warm_us: Vec<f64>,
+    peak_rss_kib: u64,
+    key_fetches: usize,
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let mut cold_starts = 5usize;
+    let mut invocations = 1000usize;
+    let mut baseline: Option<PathBuf> = None;
+    let mut targets = Vec::new();
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--cold-starts" => cold_starts = parse_count(args.next()),
+            "--invocations" => invocations = parse_count(args.next()),
+            "--baseline" => baseline = Some(args.next().expect("--baseline PATH").into()),
+            function => {
+                let (name, binary) = function
+                    .split_once('=')
+                    .unwrap_or_else(|| panic!("expected NAME=PATH, got {function}"));
+                let fixture = args.next().expect("an event fixture after NAME=PATH");
+                let event = std::fs::read_to_string(&fixture)
+                    .unwrap_or_else(|e| panic!("read {fixture}: {e}"));
+                targets.push(Target {
+                    name: name.to_owned(),
+                    binary: binary.into(),
+                    event,
+                });
+            }
+        }
+    }
+    let baseline = baseline.expect("--baseline PATH (the no-op function)");
+
+    let keys = TestKeys::generate();
+    // Ten minutes of validity: far longer than a run.
+    let token = mint(
+        keys.key(),
+        &session_claims(PROJECT_ID, &["teacher", "student"]),
+    );
+    let key_server = KeyServer::start(PROJECT_ID, keys.jwks_json()).await;
+
+    let noop_event = targets
+        .first()
+        .map(|t| t.event.clone())
+        .expect("at least one function to measure");
+    let mut rows = vec![(
+        "noop (baseline)".to_owned(),
+        measure(
+            &baseline,
+            &noop_event,
+            &[],
+            cold_starts,
+            invocations,
+            &key_server,
+        )
+        .await,
+    )];
+    for target in &targets {
+        let event = with_authorization(&target.event, &[&format!("Bearer {token}")]);
+        let env = [
+            ("DESCOPE_PROJECT_ID".to_owned(), PROJECT_ID.to_owned()),
+            ("DESCOPE_BASE_URI".to_owned(), key_server.base_uri()),
+        ];
+        let figures = measure(
+            &target.binary,
+            &event,
+            &env,
+            cold_starts,
+            invocations,
+            &key_server,
+        )
+        .await;
+        rows.push((target.name.clone(), figures));
+    }
+    print_table(&rows, cold_starts, invocations);
+}
+
+fn parse_count(value: Option<String>) -> usize {
+    value
+        .and_then(|v| v.parse().ok())
+        .filter(|&n: &usize| n > 0)
+        .expect("a positive count")
+}
+
+async fn measure(
+    binary: &PathBuf,
+    event: &str,
+    extra_env: &[(String, String)],
+    cold_starts: usize,
+    invocations: usize,
+    key_server: &KeyServer,
+) -> Figures {
+    let mut figures = Figures::default();
+    let hits_before = key_server.hits();
+    for round in 0..cold_starts {
+        let mut runtime = RuntimeApi::start().await;
+        let mut env = lambda_environment(&runtime.address(), "figures");
+        env.extend_from_slice(extra_env);
+        // Queued before the process starts, as Lambda has the event waiting on a cold start.
+        let first = runtime.invoke(event);
+        let process = FunctionProcess::spawn(binary, &env);
+        let answer = expect_ok(&mut runtime, &first, &process).await;
+        let init = runtime
+            .first_poll_at()
+            .expect("a function that answered has polled");
+        figures
+            .init_us
+            .push(micros(init.duration_since(process.started_at)));
+        figures.first_response_us.push(micros(
+            answer.answered_at.duration_since(process.started_at),
+        ));
+        // Warm figures come from the first environment only: one long-lived process, as in Lambda.
+        if round == 0 {
+            for _ in 0..invocations {
+                let id = runtime.invoke(event);
+                let answer = expect_ok(&mut runtime, &id, &process).await;
+                figures.warm_us.push(micros(
+                    answer.answered_at.duration_since(answer.handed_out_at),
+                ));
+            }
+            figures.peak_rss_kib = process.peak_rss_kib().unwrap_or(0);
+        }
+        process.kill_and_collect().await;
+    }
+    figures.key_fetches = key_server.hits() - hits_before;
+    figures
+}
+
+async fn expect_ok(
+    runtime: &mut RuntimeApi,
+    request_id: &str,
+    process: &FunctionProcess,
+) -> lambda_test_support::Answer {
+    match runtime.next_outcome(ANSWER_WITHIN).await {
+        Some(Outcome::Response(answer)) if answer.request_id == request_id => {
+            let status = answer.body_json()["statusCode"].as_u64();
+            assert_eq!(
+                status,
+                Some(200),
+                "the measured function must succeed: {}",
+                answer.body
+            );
+            answer
+        }
+        other => panic!(
+            "no response to {request_id}: {other:?}\noutput:\n{}",
+            process.output()
+        ),
+    }
+}
+
+fn micros(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1e6
+}
+
+fn percentile(values: &[f64], p: f64) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+fn print_table(rows: &[(String, Figures)], cold_starts: usize, invocations: usize) {
+    let base = &rows[0].1;
+    let base_init = percentile(&base.init_us, 50.0);
+    let base_first = percentile(&base.first_response_us, 50.0);
+    let base_p50 = percentile(&base.warm_us, 50.0);
+    println!(
+        "cold starts: median of {cold_starts}; warm: {invocations} sequential invocations in one environment"
+    );
+    println!(
+        "{:<18} {:>12} {:>14} {:>11} {:>11} {:>10} {:>11}",
+        "function", "cold init", "cold 1st resp", "warm p50", "warm p99", "peak RSS", "key fetches"
+    );
+    for (name, f) in rows {
+        let init = percentile(&f.init_us, 50.0);
+        let first = percentile(&f.first_response_us, 50.0);
+        let p50 = percentile(&f.warm_us, 50.0);
+        let p99 = percentile(&f.warm_us, 99.0);
+        println!(
+            "{:<18} {:>9.2} ms {:>11.2} ms {:>8.0} µs {:>8.0} µs {:>7.2} MB {:>11}",
+            name,
+            init / 1e3,
+            first / 1e3,
+            p50,
+            p99,
+            f.peak_rss_kib as f64 / 1024.0,
+            f.key_fetches
+        );
+    }
+    println!("ratios to the no-op baseline (same run):");
+    for (name, f) in &rows[1..] {
+        println!(
+            "{:<18} cold init ×{:.2}  cold 1st resp ×{:.2} (+{:.2} ms)  warm p50 ×{:.2} (+{:.0} µs)  peak RSS ×{:.2}",
+            name,
+            percentile(&f.init_us, 50.0) / base_init,
+            percentile(&f.first_response_us, 50.0) / base_first,
+            (percentile(&f.first_response_us, 50.0) - base_first) / 1e3,
+            percentile(&f.warm_us, 50.0) / base_p50,
+            percentile(&f.warm_us, 50.0) - base_p50,
+            f.peak_rss_kib as f64 / base.peak_rss_kib.max(1) as f64,
+        );
+    }
+}

@@ -1,0 +1,76 @@
+//! API Gateway event fixtures with the `Authorization` header substituted, shaped as each
+//! payload format really carries it.
+
+use serde_json::{Map, Value};
+
+/// The payload formats API Gateway sends to a Lambda proxy integration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PayloadFormat {
+    /// HTTP API, payload format 2.0: lower-case header names, duplicate values joined by commas.
+    HttpApiV2,
+    /// REST API, payload format 1.0: `headers` holds the last value, `multiValueHeaders` all.
+    RestV1,
+}
+
+impl PayloadFormat {
+    pub fn detect(event: &Value) -> PayloadFormat {
+        if event.get("version").and_then(Value::as_str) == Some("2.0") {
+            PayloadFormat::HttpApiV2
+        } else {
+            PayloadFormat::RestV1
+        }
+    }
+}
+
+/// Returns `fixture` with its Authorization header replaced by `values` (none: no header).
+pub fn with_authorization(fixture: &str, values: &[&str]) -> String {
+    let mut event: Value = serde_json::from_str(fixture).expect("fixture is JSON");
+    let format = PayloadFormat::detect(&event);
+    let object = event.as_object_mut().expect("fixture is a JSON object");
+    match format {
+        PayloadFormat::HttpApiV2 => {
+            let headers = header_object(object, "headers");
+            if !values.is_empty() {
+                headers.insert("authorization".into(), Value::from(values.join(",")));
+            }
+        }
+        PayloadFormat::RestV1 => {
+            let headers = header_object(object, "headers");
+            if let Some(last) = values.last() {
+                headers.insert("Authorization".into(), Value::from(*last));
+            }
+            let multi = header_object(object, "multiValueHeaders");
+            if !values.is_empty() {
+                multi.insert("Authorization".into(), Value::from(values.to_vec()));
+            }
+        }
+    }
+    event.to_string()
+}
+
+/// Deserialises an event the way `lambda_http` does for a running function.
+pub fn request(event: &str) -> lambda_http::Request {
+    lambda_http::request::from_str(event).expect("event is an API Gateway payload")
+}
+
+/// The named header map of the event, emptied of any Authorization entry.
+fn header_object<'a>(event: &'a mut Map<String, Value>, key: &str) -> &'a mut Map<String, Value> {
+    let headers = event
+        .entry(key)
+        .or_insert_with(|| Value::Object(Map::new()));
+    if headers.is_null() {
+        *headers = Value::Object(Map::new());
+    }
+    let headers = headers.as_object_mut().expect("headers are an object");
+    headers.retain(|name, _| !name.eq_ignore_ascii_case("authorization"));
+    headers
+}
+
+/// The JSON body of a handler's response.
+pub fn body_json(response: &lambda_http::Response<lambda_http::Body>) -> Value {
+    match response.body() {
+        lambda_http::Body::Text(text) => serde_json::from_str(text)
+            .unwrap_or_else(|e| panic!("response body is not JSON ({e}): {text}")),
+        other => panic!("expected a text body, got {other:?}"),
+    }
+}
