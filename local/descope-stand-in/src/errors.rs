@@ -29,6 +29,8 @@ pub enum ApiError {
     NotFound,
     MethodNotAllowed,
     CorsOriginRejected,
+    /// Signing a token failed: a fault of the stand-in, never of the request.
+    Internal,
 }
 
 #[derive(Debug, Serialize)]
@@ -51,6 +53,7 @@ impl ApiError {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::CorsOriginRejected => StatusCode::FORBIDDEN,
+            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -95,6 +98,11 @@ impl ApiError {
                 "Origin not allowed",
                 "Only http://127.0.0.1:* and http://localhost:* origins may call the stand-in"
                     .to_owned(),
+            ),
+            Self::Internal => (
+                "E010500",
+                "Internal error",
+                "The stand-in could not sign a token".to_owned(),
             ),
         };
         ErrorBody {

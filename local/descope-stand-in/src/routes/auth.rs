@@ -76,10 +76,7 @@ pub async fn password_sign_in(
         ApiError::BadCredentials
     })?;
     let now = unix_now();
-    let session = state
-        .tokens
-        .sign_in(user, now)
-        .map_err(|_| ApiError::Unauthorized)?;
+    let session = state.tokens.sign_in(user, now).map_err(signing_failed)?;
     tracing::info!(user_id = user.user_id, "signed in");
     Ok(Json(JwtResponse::new(session, now)))
 }
@@ -133,10 +130,7 @@ pub async fn logout(
 }
 
 fn renew(state: &AppState, refresh: &VerifiedRefresh, now: u64) -> Result<Session, ApiError> {
-    state
-        .tokens
-        .refresh(refresh, now)
-        .map_err(|_| ApiError::Unauthorized)
+    state.tokens.refresh(refresh, now).map_err(signing_failed)
 }
 
 fn verified_refresh(
@@ -172,6 +166,11 @@ fn refresh_token<'h>(
         return Err(ApiError::ProjectMismatch);
     }
     Ok((!token.is_empty()).then_some(token))
+}
+
+fn signing_failed(err: crate::tokens::TokenError) -> ApiError {
+    tracing::error!(%err, "could not issue a token");
+    ApiError::Internal
 }
 
 fn required(value: Option<String>, field: &str) -> Result<String, ApiError> {
