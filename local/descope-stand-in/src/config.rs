@@ -111,7 +111,7 @@ impl Config {
                 }
                 _ => (arg.clone(), None),
             };
-            let slot = match name.as_str() {
+            let (value_slot, flag) = match name.as_str() {
                 "-h" | "--help" => return Err(ConfigError::HelpRequested),
                 "--port" => (&mut port_flag, "--port"),
                 "--host" => (&mut host_flag, "--host"),
@@ -121,9 +121,9 @@ impl Config {
             };
             let value = match inline_value {
                 Some(value) => value,
-                None => args.next().ok_or(ConfigError::MissingValue(slot.1))?,
+                None => args.next().ok_or(ConfigError::MissingValue(flag))?,
             };
-            *slot.0 = Some(value);
+            *value_slot = Some(value);
         }
 
         let (port_source, port) = pick(port_flag, "--port", "STAND_IN_PORT", &env);
