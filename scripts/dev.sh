@@ -24,10 +24,10 @@ stop_all() {
 trap stop_all EXIT
 trap 'exit 130' INT TERM
 
-# Waits until URL answers (any HTTP status), or fails after the given number of seconds.
+# Waits until URL answers with a status below 500, or fails after the given number of seconds.
 wait_for() {
-    local url=$1 seconds=$2 name=$3 deadline=$((SECONDS + $2))
-    until curl -s -o /dev/null "$url"; do
+    local url=$1 seconds=$2 name=$3 deadline=$((SECONDS + $2)) status
+    until status=$(curl -s -o /dev/null -w '%{http_code}' "$url") && [ "$status" -gt 0 ] && [ "$status" -lt 500 ]; do
         if [ $SECONDS -ge $deadline ]; then
             echo "error: $name did not come up at $url within ${seconds} s" >&2
             exit 1
@@ -69,8 +69,11 @@ fi
 log "Starting both functions with cargo lambda watch on 127.0.0.1:$API_PORT"
 setsid cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$API_PORT" &
 pids+=($!)
-# The first request compiles the functions; wait until the router answers.
-wait_for "http://127.0.0.1:$API_PORT/get_roles" 600 "cargo lambda watch"
+# cargo lambda watch compiles and starts each function on its first request; ask both now
+# (without a token, so no key is fetched) rather than keep the first visitor waiting.
+for path in /get_roles /get_role_data; do
+    wait_for "http://127.0.0.1:$API_PORT$path" 600 "cargo lambda watch ($path)"
+done
 
 log "Starting the frontend dev server"
 (cd frontend && exec setsid npx vite --host 127.0.0.1 --port 5173 --strictPort) &
