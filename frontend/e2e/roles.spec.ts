@@ -19,10 +19,10 @@ const cases: Expectation[] = [
 test('home page offers the login', async ({ page }, testInfo) => {
   await page.goto('/');
   await expect(page.getByRole('heading', { name: 'Home' })).toBeVisible();
-  await screenshot(page, testInfo, 'home');
+  await screenshot(page, testInfo, 'home', { forReadme: true });
   await page.getByRole('button', { name: 'Login' }).click();
   await expect(page).toHaveURL(/\/login$/);
-  await screenshot(page, testInfo, 'login');
+  await screenshot(page, testInfo, 'login', { forReadme: true });
 });
 
 for (const { user, teacherSection, studentSection } of cases) {
@@ -40,7 +40,10 @@ for (const { user, teacherSection, studentSection } of cases) {
       const roles = page.getByRole('list', { name: 'Your Role(s):' });
       await expect(roles.getByRole('listitem')).toHaveText(user.roles);
     }
-    await screenshot(page, testInfo, user === TEACHER ? 'profile' : `profile-${user.email}`);
+    const slug = user.email.split('@')[0];
+    await screenshot(page, testInfo, user === TEACHER ? 'profile' : `profile-${slug}`, {
+      forReadme: user === TEACHER,
+    });
 
     await page.getByRole('button', { name: 'Dashboard' }).click();
     await expect(page).toHaveURL(/\/dashboard$/);
@@ -55,7 +58,9 @@ for (const { user, teacherSection, studentSection } of cases) {
     await expect(student).toHaveCount(studentSection ? 1 : 0);
     if (teacherSection) await expect(page.getByText('You have 50+ students currently 🧑‍🎓')).toBeVisible();
     if (studentSection) await expect(page.getByText('Unlucky! You have homework!')).toBeVisible();
-    await screenshot(page, testInfo, user === BOTH ? 'dashboard' : `dashboard-${user.email}`);
+    await screenshot(page, testInfo, user === BOTH ? 'dashboard' : `dashboard-${slug}`, {
+      forReadme: user === BOTH,
+    });
 
     await page.getByRole('link', { name: 'Back to Profile' }).click();
     await expect(page).toHaveURL(/\/profile$/);

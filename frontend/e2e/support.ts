@@ -50,14 +50,19 @@ export async function setKeysUnavailable(
 const DOCS_SCREENSHOTS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'screenshots');
 
 /**
- * Saves a screenshot as a test artifact; with E2E_UPDATE_DOCS_SCREENSHOTS=1 it also refreshes
- * the README's copy under docs/screenshots/.
+ * Saves a screenshot as a test artifact. A page the README shows (`forReadme`) is also copied to
+ * docs/screenshots/ when E2E_UPDATE_DOCS_SCREENSHOTS=1.
  */
-export async function screenshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+export async function screenshot(
+  page: Page,
+  testInfo: TestInfo,
+  name: string,
+  { forReadme = false } = {},
+): Promise<void> {
   const path = testInfo.outputPath(`${name}.png`);
   await page.screenshot({ path, fullPage: true });
   await testInfo.attach(name, { path, contentType: 'image/png' });
-  if (process.env.E2E_UPDATE_DOCS_SCREENSHOTS === '1') {
+  if (forReadme && process.env.E2E_UPDATE_DOCS_SCREENSHOTS === '1') {
     mkdirSync(DOCS_SCREENSHOTS, { recursive: true });
     await page.screenshot({ path: join(DOCS_SCREENSHOTS, `${name}.png`), fullPage: true });
   }
