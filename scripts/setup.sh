@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what the tests and the local run need on a fresh Debian machine that already has the
-# Rust toolchain, Python 3 and Node.js 20. Idempotent: a second run only checks.
+# Installs the machine-wide and Python tools the tests and the local run need, on a Debian machine
+# that already has the Rust toolchain, Python 3 and Node.js 20 (npm packages are installed by the
+# scripts that use them). Idempotent: a second run only checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,7 +31,3 @@ fi
 log "Python tools (cargo-lambda, SAM CLI, cfn-lint) in .venv"
 scripts/setup-python-tools.sh
 
-if [ ! -d frontend/node_modules ] || [ frontend/package-lock.json -nt frontend/node_modules/.package-lock.json ]; then
-    log "npm packages for frontend/"
-    (cd frontend && npm ci --no-audit --no-fund)
-fi

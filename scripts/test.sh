@@ -16,11 +16,17 @@ cargo fmt --all --check
 cargo clippy --workspace --all-targets --all-features --locked -- -D warnings
 cargo test --workspace --all-features --locked
 
+log "Descope stand-in against the real Descope web SDK (Node and Chromium)"
+(cd local/descope-stand-in/sdk-check && npm ci --no-audit --no-fund && npm test)
+
 log "Frontend: lint, types, unit tests, build"
 scripts/check-frontend.sh
 
 log "Infrastructure: SAM template lint and arm64 build"
 scripts/check-infra.sh
+
+log "Publishing the frontend, against a local S3 and CloudFront (moto)"
+scripts/test-publish-frontend.sh
 
 log "Local API through cargo lambda watch"
 scripts/test-local-api.sh
