@@ -1,1 +1,203 @@
-fn main() {}
+//! Warm session validation against its floor, one RS256 signature verification.
+//!
+//! `cargo bench -p descope-auth --bench validation` prints both; the goal is
+//! warm validation ≤ 1.5 × the bare verification.
+
+use std::future::Future;
+use std::hint::black_box;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+
+use criterion::Criterion;
+use descope_auth::SessionValidator;
+use descope_auth::SystemClock;
+use descope_auth::test_support::{MemoryFetcher, TEST_PROJECT_ID, TestKeys, mint, session_claims};
+use http::header::AUTHORIZATION;
+use http::{HeaderMap, HeaderValue};
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use serde_json::Value;
+
+/// Drives a future that must finish without waiting: the warm path never touches the network
+/// or a contended lock, so no runtime (and no runtime overhead) is needed.
+fn ready<F: Future>(future: F) -> F::Output {
+    let mut future = pin!(future);
+    match future
+        .as_mut()
+        .poll(&mut Context::from_waker(Waker::noop()))
+    {
+        Poll::Ready(output) => output,
+        Poll::Pending => panic!("the warm path waited"),
+    }
+}
+
+fn decode_b64(text: &str) -> Vec<u8> {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(text)
+        .unwrap()
+}
+
+fn benches(c: &mut Criterion) {
+    let keys = TestKeys::generate();
+    let token = mint(
+        keys.key(),
+        &session_claims(TEST_PROJECT_ID, &["teacher", "student"]),
+    );
+    let jwk = keys.key().jwk();
+    let decoding_key =
+        DecodingKey::from_rsa_components(jwk["n"].as_str().unwrap(), jwk["e"].as_str().unwrap())
+            .unwrap();
+    let (message, signature) = token.rsplit_once('.').unwrap();
+
+    let mut group = c.benchmark_group("rs256");
+    group
+        .measurement_time(Duration::from_secs(3))
+        .warm_up_time(Duration::from_secs(1));
+
+    group.bench_function("bare signature verification", |b| {
+        b.iter(|| {
+            let valid = jsonwebtoken::crypto::verify(
+                black_box(signature),
+                black_box(message.as_bytes()),
+                &decoding_key,
+                Algorithm::RS256,
+            );
+            assert!(matches!(valid, Ok(true)));
+        })
+    });
+
+    // The floor below the floor: aws-lc-rs with the key parsed once, as a cache of parsed keys
+    // would allow. Shows what jsonwebtoken's per-call key rebuild costs.
+    let components = aws_lc_rs::signature::RsaPublicKeyComponents {
+        n: decode_b64(jwk["n"].as_str().unwrap()),
+        e: decode_b64(jwk["e"].as_str().unwrap()),
+    };
+    let parsed = components
+        .to_parsed_public_key(&aws_lc_rs::signature::RSA_PKCS1_2048_8192_SHA256)
+        .unwrap();
+    let signature_bytes = decode_b64(signature);
+    group.bench_function("aws-lc-rs verify, key parsed once", |b| {
+        b.iter(|| {
+            parsed
+                .verify_sig(black_box(message.as_bytes()), black_box(&signature_bytes))
+                .unwrap()
+        })
+    });
+
+    let mut minimal = Validation::new(Algorithm::RS256);
+    minimal.required_spec_claims.clear();
+    minimal.validate_exp = false;
+    minimal.validate_aud = false;
+    group.bench_function("jsonwebtoken decode, minimal validation", |b| {
+        b.iter(|| {
+            jsonwebtoken::decode::<Value>(black_box(&token), &decoding_key, &minimal).unwrap()
+        })
+    });
+
+    let validator = SessionValidator::new(
+        TEST_PROJECT_ID,
+        MemoryFetcher::serving(keys.jwks_json()),
+        SystemClock,
+    );
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        AUTHORIZATION,
+        HeaderValue::from_str(&format!("Bearer {token}")).unwrap(),
+    );
+    // Cold: the first call fetches (from memory) and fills the cache.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    runtime
+        .block_on(validator.validate_headers(&headers))
+        .unwrap();
+
+    group.bench_function("validate_headers, warm cache", |b| {
+        b.iter(|| {
+            let session = ready(validator.validate_headers(black_box(&headers))).unwrap();
+            assert!(session.validate_roles(&["teacher"]));
+        })
+    });
+    group.finish();
+}
+
+/// Criterion's figures come from separate time slices; on a busy machine they drift apart.
+/// This alternates short rounds of each path and reports the median of the per-round ratios,
+/// so both sides of each ratio saw the same load.
+fn interleaved_ratios() {
+    use std::time::Instant;
+
+    const ROUNDS: usize = 60;
+    const CALLS: u32 = 100;
+    let keys = TestKeys::generate();
+    let token = mint(
+        keys.key(),
+        &session_claims(TEST_PROJECT_ID, &["teacher", "student"]),
+    );
+    let jwk = keys.key().jwk();
+    let decoding_key =
+        DecodingKey::from_rsa_components(jwk["n"].as_str().unwrap(), jwk["e"].as_str().unwrap())
+            .unwrap();
+    let (message, signature) = token.rsplit_once('.').unwrap();
+    let validator = SessionValidator::new(
+        TEST_PROJECT_ID,
+        MemoryFetcher::serving(keys.jwks_json()),
+        SystemClock,
+    );
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        AUTHORIZATION,
+        HeaderValue::from_str(&format!("Bearer {token}")).unwrap(),
+    );
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    runtime
+        .block_on(validator.validate_headers(&headers))
+        .unwrap();
+
+    let time = |f: &dyn Fn()| {
+        let started = Instant::now();
+        for _ in 0..CALLS {
+            f();
+        }
+        started.elapsed().as_secs_f64() / f64::from(CALLS)
+    };
+    let bare = || {
+        let valid = jsonwebtoken::crypto::verify(
+            black_box(signature),
+            black_box(message.as_bytes()),
+            &decoding_key,
+            Algorithm::RS256,
+        );
+        assert!(matches!(valid, Ok(true)));
+    };
+    let warm = || {
+        ready(validator.validate_headers(black_box(&headers))).unwrap();
+    };
+    let mut bare_times = Vec::with_capacity(ROUNDS);
+    let mut ratios = Vec::with_capacity(ROUNDS);
+    for _ in 0..ROUNDS {
+        let bare_time = time(&bare);
+        let warm_time = time(&warm);
+        bare_times.push(bare_time);
+        ratios.push(warm_time / bare_time);
+    }
+    let median = |values: &mut Vec<f64>| {
+        values.sort_by(f64::total_cmp);
+        values[values.len() / 2]
+    };
+    println!(
+        "interleaved: bare RS256 verification median {:.1} µs; warm validate_headers / bare = {:.3} (median of {ROUNDS} rounds)",
+        median(&mut bare_times) * 1e6,
+        median(&mut ratios),
+    );
+}
+
+fn main() {
+    let mut criterion = Criterion::default().configure_from_args();
+    benches(&mut criterion);
+    criterion.final_summary();
+    interleaved_ratios();
+}

@@ -190,7 +190,7 @@ mod tests {
     #[test]
     fn the_first_fetch_counts_as_an_attempt() {
         let t0 = Instant::now();
-        // The first fetch failed at t0 and a good one at t0+10 s, then an unknown kid at t0+31 s.
+        // Keys first fetched at t0+10 s: the 30 s window runs from that first fetch.
         let history = FetchHistory {
             last_attempt: Some(at(t0, 10)),
             ..FetchHistory::default()

@@ -86,6 +86,16 @@ impl<F: KeyFetcher, C: Clock> SessionValidator<F, C> {
     }
 }
 
+// Lambda handlers run on a multi-threaded runtime: the validation futures must be Send.
+const _: () = {
+    fn assert_send<T: Send>(_: T) {}
+    #[allow(dead_code)]
+    fn validation_futures_are_send(validator: &SessionValidator, headers: &HeaderMap) {
+        assert_send(validator.validate_headers(headers));
+        assert_send(validator.validate_token(""));
+    }
+};
+
 /// The reason goes to the log; the token, the headers and the claims never do.
 fn log_outcome(outcome: Result<Session, AuthError>) -> Result<Session, AuthError> {
     match &outcome {
