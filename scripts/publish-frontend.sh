@@ -160,6 +160,11 @@ if [[ -n $project_id ]]; then
     [[ $project_id != "P2LocalStandInProject" ]] ||
         die "P2LocalStandInProject is the local stand-in's project ID; the deployed site needs your Descope project ID (--project-id)."
 fi
+# The site is served over HTTPS, and the template's CSP admits the custom domain as given to the
+# stack; a plain-http base URL would be blocked as mixed content.
+if [[ -n $base_url && ! $base_url =~ ^https://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~/-]*)?$ ]]; then
+    die "--base-url '${base_url}' must be an https:// URL without query string or fragment, like the stack's DescopeBaseUri."
+fi
 
 # ---------------------------------------------------------------- build ---------------------
 

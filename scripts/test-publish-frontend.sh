@@ -307,6 +307,10 @@ publish "$tmp/stand-in-project.log" --stack-name publish-test --project-id P2Loc
 expect_publish_fails "the local stand-in's project ID is refused" "$tmp/stand-in-project.log" \
     "P2LocalStandInProject is the local stand-in's project ID"
 
+publish "$tmp/http-base-url.log" --stack-name publish-test --base-url http://127.0.0.1:8787
+expect_publish_fails "a plain-http Descope base URL is refused" "$tmp/http-base-url.log" \
+    "must be an https:// URL"
+
 publish "$tmp/wrong-build.log" --stack-name publish-test --project-id P2SomeOtherProject --dist "$tmp/build-1"
 expect_publish_fails "a build made for another project is refused" "$tmp/wrong-build.log" \
     "was not built for Descope project P2SomeOtherProject"
