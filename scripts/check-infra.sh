@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Checks the SAM template (sam validate --lint, cfn-lint) and builds both functions for arm64
+# with `sam build`, exactly as a deploy would, then checks each artifact is an aarch64 ELF
+# `bootstrap`. Works offline once crates are fetched: nothing here talks to AWS.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n\033[1m--> %s\033[0m\n' "$*"; }
+fail() { echo "error: $*" >&2; exit 1; }
+
+scripts/setup-python-tools.sh >/dev/null
+# cargo-lambda finds zig through the first python3 on PATH: it must be the venv's, which has ziglang.
+export PATH="$PWD/.venv/bin:$PATH"
+export SAM_CLI_TELEMETRY=0
+
+step "sam validate --lint"
+sam validate --lint
+
+step "cfn-lint template.yaml"
+cfn-lint template.yaml
+echo "cfn-lint: no findings"
+
+step "sam build (cargo lambda build --release --arm64 per function)"
+started=$SECONDS
+sam build
+echo "sam build took $((SECONDS - started)) s"
+
+# The ELF header says what the kernel will load: magic 7f 45 4c 46, class 2 (64-bit) at byte 4,
+# data 1 (little-endian) at byte 5, and e_machine 0xb7 (AArch64) at bytes 18-19.
+elf_bytes() { od -An -tx1 -v -j "$2" -N "$3" "$1" | tr -d ' \n'; }
+
+step "Artifacts"
+for function in GetRolesFunction GetRoleDataFunction; do
+    artifact=".aws-sam/build/$function/bootstrap"
+    [[ -f "$artifact" ]] || fail "$artifact is missing after sam build"
+    [[ -x "$artifact" ]] || fail "$artifact is not executable"
+    [[ "$(elf_bytes "$artifact" 0 6)" == "7f454c460201" ]] ||
+        fail "$artifact is not a 64-bit little-endian ELF file"
+    [[ "$(elf_bytes "$artifact" 18 2)" == "b700" ]] ||
+        fail "$artifact is not built for aarch64 (e_machine $(elf_bytes "$artifact" 18 2))"
+    size=$(wc -c <"$artifact")
+    printf '%-22s %s  aarch64 ELF, %d bytes (%d KiB)\n' "$function" "$artifact" "$size" $((size / 1024))
+done

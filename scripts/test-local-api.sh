@@ -1,0 +1,197 @@
+#!/usr/bin/env bash
+# Tests the API the way a developer runs it: the local Descope stand-in, both functions under
+# `cargo lambda watch` with the workspace's router (Cargo.toml), and real HTTP requests with curl
+# to GET /get_roles and GET /get_role_data. Stops everything it started on exit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PROJECT_ID=P2LocalStandInProject
+DEMO_PASSWORD=demo-password
+UNAUTHORIZED_BODY='{"error": "❌ invalid session token!"}'
+SECRET_MESSAGE='You are now a trained Descope user!'
+# The first request to each function waits for `cargo lambda watch` to compile it.
+COMPILE_SECONDS=${COMPILE_SECONDS:-900}
+
+scripts/setup-python-tools.sh >/dev/null
+export PATH="$PWD/.venv/bin:$PATH"
+
+work=$(mktemp -d)
+pids=()
+stop_all() {
+    local pid
+    for pid in "${pids[@]}"; do
+        # Each service was started with setsid, so its process group holds it and its children.
+        kill -TERM -- "-$pid" 2>/dev/null || true
+    done
+    for pid in "${pids[@]}"; do
+        wait "$pid" 2>/dev/null || true
+    done
+    rm -rf "$work"
+}
+trap stop_all EXIT
+trap 'exit 130' INT TERM
+
+fail_setup() {
+    echo "error: $*" >&2
+    for log in "$work"/*.log; do
+        [[ -s "$log" ]] && { echo "--- $log (last 40 lines)" >&2; tail -n 40 "$log" >&2; }
+    done
+    exit 1
+}
+
+still_running() { kill -0 "$1" 2>/dev/null; }
+
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# ----------------------------------------------------------------- start the services --------
+
+echo "Building the Descope stand-in and both functions"
+cargo build --quiet -p descope-stand-in -p get-roles -p get-role-data
+
+setsid target/debug/descope-stand-in --port 0 --project-id "$PROJECT_ID" \
+    >"$work/stand-in.out" 2>"$work/stand-in.log" &
+pids+=($!)
+stand_in_pid=$!
+
+# The stand-in's first stdout line names the port it picked.
+deadline=$((SECONDS + 60))
+stand_in_url=
+until [[ -n "$stand_in_url" ]]; do
+    first_line=$(head -n 1 "$work/stand-in.out")
+    if [[ "$first_line" =~ ^listening\ on\ (http://127\.0\.0\.1:[0-9]+)$ ]]; then
+        stand_in_url=${BASH_REMATCH[1]}
+    else
+        still_running "$stand_in_pid" || fail_setup "the Descope stand-in exited before listening"
+        ((SECONDS < deadline)) || fail_setup "the Descope stand-in printed no 'listening on' line in 60 s"
+        sleep 0.1
+    fi
+done
+echo "Descope stand-in: $stand_in_url"
+
+api_port=$(free_port)
+api_url=http://127.0.0.1:$api_port
+# The functions read these from the environment cargo lambda watch passes on.
+DESCOPE_PROJECT_ID=$PROJECT_ID DESCOPE_BASE_URI=$stand_in_url \
+    setsid cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$api_port" \
+    >"$work/watch.log" 2>&1 &
+pids+=($!)
+watch_pid=$!
+
+# Ready once the router answers; a path no function serves answers without compiling anything.
+deadline=$((SECONDS + 120))
+until curl -s -o /dev/null --max-time 5 "$api_url/_ready"; do
+    still_running "$watch_pid" || fail_setup "cargo lambda watch exited before listening"
+    ((SECONDS < deadline)) || fail_setup "cargo lambda watch did not listen on $api_url within 120 s"
+    sleep 0.2
+done
+echo "cargo lambda watch: $api_url"
+
+# ----------------------------------------------------------------------- helpers --------------
+
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); echo "ok   - $1"; }
+fail() { failed=$((failed + 1)); echo "FAIL - $1: $2"; }
+
+# request METHOD URL [curl args...]: leaves the status in $status, the body in $work/body and the
+# headers in $work/headers.
+request() {
+    local method=$1 url=$2
+    shift 2
+    : >"$work/body"
+    : >"$work/headers"
+    status=$(curl -s -X "$method" --max-time "$COMPILE_SECONDS" \
+        -o "$work/body" -D "$work/headers" -w '%{http_code}' "$@" "$url") || status=000
+}
+
+header() { # header NAME: the last response's header value, without the trailing CR
+    { grep -i "^$1:" "$work/headers" || true; } | head -n 1 | cut -d: -f2- | sed 's/^ *//; s/\r$//'
+}
+
+json_equals() { # json_equals FILE EXPECTED_JSON: compares parsed values, not text
+    python3 -c 'import json, sys
+sys.exit(0 if json.load(open(sys.argv[1], encoding="utf-8")) == json.loads(sys.argv[2]) else 1)' "$1" "$2"
+}
+
+check_json_response() { # check_json_response NAME WANT_STATUS WANT_JSON: checks the last response
+    local name=$1 want_status=$2 want_json=$3 problems=()
+    [[ "$status" == "$want_status" ]] || problems+=("status $status, want $want_status")
+    json_equals "$work/body" "$want_json" 2>/dev/null ||
+        problems+=("body $(head -c 300 "$work/body"), want $want_json")
+    [[ "$(header content-type)" == application/json* ]] ||
+        problems+=("Content-Type '$(header content-type)'")
+    [[ "$(header cache-control)" == no-store ]] ||
+        problems+=("Cache-Control '$(header cache-control)', want no-store")
+    if ((${#problems[@]} == 0)); then
+        pass "$name"
+    else
+        fail "$name" "$(IFS=';'; echo "${problems[*]}")"
+    fi
+}
+
+check_unauthorized() { # check_unauthorized NAME
+    local name=$1 challenge
+    check_json_response "$name" 401 "$UNAUTHORIZED_BODY"
+    challenge=$(header www-authenticate)
+    if [[ "$challenge" == 'Bearer error="invalid_token"' ]]; then
+        pass "$name: WWW-Authenticate"
+    else
+        fail "$name: WWW-Authenticate" "got '$challenge'"
+    fi
+}
+
+sign_in() { # sign_in LOGIN_ID: prints the session token the stand-in issues
+    local response
+    response=$(curl -s --fail-with-body --max-time 30 -X POST \
+        -H 'Content-Type: application/json' \
+        --data "{\"loginId\":\"$1\",\"password\":\"$DEMO_PASSWORD\"}" \
+        "$stand_in_url/v1/auth/password/signin") || fail_setup "sign-in as $1 failed: $response"
+    python3 -c 'import json, sys; print(json.loads(sys.argv[1])["sessionJwt"])' "$response" ||
+        fail_setup "sign-in as $1 returned no sessionJwt"
+}
+
+# ------------------------------------------------------------------------- tests --------------
+
+teacher=$(sign_in teacher@example.com)
+both=$(sign_in both@example.com)
+norole=$(sign_in norole@example.com)
+
+for path in get_roles get_role_data; do
+    request GET "$api_url/$path"
+    check_unauthorized "GET /$path without a token -> 401"
+
+    request GET "$api_url/$path" -H 'Authorization: Bearer not.a.jwt'
+    check_unauthorized "GET /$path with a malformed token -> 401"
+done
+
+request GET "$api_url/get_roles" -H "Authorization: Bearer $teacher"
+check_json_response "GET /get_roles as teacher -> 200" 200 \
+    "{\"secretMessage\": \"$SECRET_MESSAGE\", \"roles\": [\"teacher\"]}"
+
+request GET "$api_url/get_roles" -H "Authorization: Bearer $norole"
+check_json_response "GET /get_roles as a user without roles -> 200" 200 \
+    "{\"secretMessage\": \"$SECRET_MESSAGE\", \"roles\": []}"
+
+request GET "$api_url/get_role_data" -H "Authorization: Bearer $teacher"
+check_json_response "GET /get_role_data as teacher -> 200" 200 \
+    '{"valid_teacher": true, "valid_student": false}'
+
+request GET "$api_url/get_role_data" -H "Authorization: Bearer $both"
+check_json_response "GET /get_role_data as teacher and student -> 200" 200 \
+    '{"valid_teacher": true, "valid_student": true}'
+
+for path in get_roles get_role_data; do
+    name="POST /$path (a GET-only route) -> 4xx, not 5xx"
+    request POST "$api_url/$path" -H "Authorization: Bearer $teacher"
+    if [[ "$status" == 4[0-9][0-9] ]]; then
+        pass "$name"
+    else
+        fail "$name" "status $status"
+    fi
+done
+
+echo
+echo "$passed passed, $failed failed"
+((failed == 0))
