@@ -74,3 +74,45 @@ pub fn body_json(response: &lambda_http::Response<lambda_http::Body>) -> Value {
         other => panic!("expected a text body, got {other:?}"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn http_api_events_carry_one_lower_case_header_with_duplicates_comma_joined() {
+        let fixture = json!({"version": "2.0", "headers": {"Authorization": "old", "host": "h"}});
+        let event: Value =
+            serde_json::from_str(&with_authorization(&fixture.to_string(), &["a", "b"])).unwrap();
+        assert_eq!(
+            event["headers"],
+            json!({"authorization": "a,b", "host": "h"})
+        );
+
+        let event: Value =
+            serde_json::from_str(&with_authorization(&fixture.to_string(), &[])).unwrap();
+        assert_eq!(event["headers"], json!({"host": "h"}));
+    }
+
+    #[test]
+    fn rest_api_events_carry_the_last_value_and_every_value_in_multi_value_headers() {
+        let fixture = json!({
+            "httpMethod": "GET",
+            "headers": {"authorization": "old"},
+            "multiValueHeaders": {"Authorization": ["old"]},
+        });
+        let event: Value =
+            serde_json::from_str(&with_authorization(&fixture.to_string(), &["a", "b"])).unwrap();
+        assert_eq!(event["headers"], json!({"Authorization": "b"}));
+        assert_eq!(
+            event["multiValueHeaders"],
+            json!({"Authorization": ["a", "b"]})
+        );
+
+        let event: Value =
+            serde_json::from_str(&with_authorization(&fixture.to_string(), &[])).unwrap();
+        assert_eq!(event["headers"], json!({}));
+        assert_eq!(event["multiValueHeaders"], json!({}));
+    }
+}
