@@ -6,9 +6,11 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk};
-use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use jsonwebtoken::{Algorithm, DecodingKey};
 use serde::Deserialize;
 use serde_json::Value;
+
+use crate::jose::is_json_object;
 
 /// Why a fetched key set cannot replace the keys in use.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
@@ -23,9 +25,6 @@ pub enum JwksError {
 pub(crate) struct VerifyKey {
     pub(crate) algorithm: Algorithm,
     pub(crate) decoding_key: DecodingKey,
-    /// Built once per key: only signature and algorithm checks; claim rules (with the injected
-    /// clock) are applied by this crate afterwards.
-    pub(crate) validation: Validation,
 }
 
 /// Usable keys by `kid`.
@@ -52,6 +51,9 @@ struct RawKeySet {
 /// Parses a JWKS body. Unusable keys are skipped (and counted); a set left empty is an error,
 /// so that the caller keeps its last good keys.
 pub(crate) fn parse_key_set(body: &[u8]) -> Result<KeySet, JwksError> {
+    if !is_json_object(body) {
+        return Err(JwksError::Malformed("not a JSON object".to_owned()));
+    }
     let raw: RawKeySet =
         serde_json::from_slice(body).map_err(|error| JwksError::Malformed(error.to_string()))?;
     let mut keys = HashMap::with_capacity(raw.keys.len());
@@ -108,7 +110,6 @@ fn usable_key(entry: Value) -> Result<(String, VerifyKey), &'static str> {
         VerifyKey {
             algorithm,
             decoding_key,
-            validation: signature_only(algorithm),
         },
     ))
 }
@@ -129,16 +130,6 @@ fn parameters_fit(parameters: &AlgorithmParameters, algorithm: Algorithm) -> boo
         }
         _ => false,
     }
-}
-
-fn signature_only(algorithm: Algorithm) -> Validation {
-    let mut validation = Validation::new(algorithm);
-    validation.required_spec_claims.clear();
-    validation.validate_exp = false;
-    validation.validate_nbf = false;
-    validation.validate_aud = false;
-    validation.leeway = 0;
-    validation
 }
 
 #[cfg(test)]
@@ -169,9 +160,6 @@ mod tests {
             parse_key_set(json!({"keys": [rsa("K1", "RS256")]}).to_string().as_bytes()).unwrap();
         let key = set.get("K1").unwrap();
         assert_eq!(key.algorithm, Algorithm::RS256);
-        assert_eq!(key.validation.algorithms, [Algorithm::RS256]);
-        assert!(!key.validation.validate_exp);
-        assert!(key.validation.required_spec_claims.is_empty());
     }
 
     #[test]
@@ -224,6 +212,11 @@ mod tests {
             Err(JwksError::Malformed(_))
         ));
         assert!(matches!(parse_key_set(b"{}"), Err(JwksError::Malformed(_))));
+        let positional = json!([[rsa("K1", "RS256")]]).to_string();
+        assert!(matches!(
+            parse_key_set(positional.as_bytes()),
+            Err(JwksError::Malformed(_))
+        ));
         assert!(matches!(
             parse_key_set(br#"{"keys": {}}"#),
             Err(JwksError::Malformed(_))

@@ -10,6 +10,7 @@ mod clock;
 mod config;
 mod error;
 mod fetch;
+mod jose;
 mod jwks;
 mod logging;
 mod session;
