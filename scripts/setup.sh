@@ -28,6 +28,13 @@ if [ "$node_major" -lt 20 ]; then
     exit 1
 fi
 
+# The functions deploy on arm64 (Graviton); cargo-lambda cross-compiles with zig but needs the
+# target's standard library.
+if ! rustup target list --installed | grep -qx aarch64-unknown-linux-gnu; then
+    log "Adding the aarch64-unknown-linux-gnu Rust target"
+    rustup target add aarch64-unknown-linux-gnu
+fi
+
 log "Python tools (cargo-lambda, SAM CLI, cfn-lint) in .venv"
 scripts/setup-python-tools.sh
 
