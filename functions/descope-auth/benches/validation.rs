@@ -128,8 +128,10 @@ fn benches(c: &mut Criterion) {
 fn interleaved_ratios() {
     use std::time::Instant;
 
-    const ROUNDS: usize = 60;
-    const CALLS: u32 = 100;
+    // Short rounds, many of them: each round fits in one scheduler slice more often than not,
+    // and the fastest round of each path is the one least disturbed by other processes.
+    const ROUNDS: usize = 1000;
+    const CALLS: u32 = 10;
     let keys = TestKeys::generate();
     let token = mint(
         keys.key(),
@@ -176,22 +178,46 @@ fn interleaved_ratios() {
     let warm = || {
         ready(validator.validate_headers(black_box(&headers))).unwrap();
     };
+    let parsed = aws_lc_rs::signature::RsaPublicKeyComponents {
+        n: decode_b64(jwk["n"].as_str().unwrap()),
+        e: decode_b64(jwk["e"].as_str().unwrap()),
+    }
+    .to_parsed_public_key(&aws_lc_rs::signature::RSA_PKCS1_2048_8192_SHA256)
+    .unwrap();
+    let signature_bytes = decode_b64(signature);
+    let parsed_once = || {
+        parsed
+            .verify_sig(black_box(message.as_bytes()), black_box(&signature_bytes))
+            .unwrap();
+    };
     let mut bare_times = Vec::with_capacity(ROUNDS);
+    let mut warm_times = Vec::with_capacity(ROUNDS);
+    let mut parsed_times = Vec::with_capacity(ROUNDS);
     let mut ratios = Vec::with_capacity(ROUNDS);
     for _ in 0..ROUNDS {
+        parsed_times.push(time(&parsed_once));
         let bare_time = time(&bare);
         let warm_time = time(&warm);
         bare_times.push(bare_time);
+        warm_times.push(warm_time);
         ratios.push(warm_time / bare_time);
     }
-    let median = |values: &mut Vec<f64>| {
-        values.sort_by(f64::total_cmp);
-        values[values.len() / 2]
-    };
+    let fastest = |values: &[f64]| values.iter().copied().fold(f64::INFINITY, f64::min);
+    ratios.sort_by(f64::total_cmp);
+    let (bare_best, warm_best) = (fastest(&bare_times), fastest(&warm_times));
     println!(
-        "interleaved: bare RS256 verification median {:.1} µs; warm validate_headers / bare = {:.3} (median of {ROUNDS} rounds)",
-        median(&mut bare_times) * 1e6,
-        median(&mut ratios),
+        "interleaved, {ROUNDS} rounds of {CALLS} calls: fastest bare RS256 verification {:.1} µs, \
+         fastest warm validate_headers {:.1} µs, ratio {:.3}; median per-round ratio {:.3}",
+        bare_best * 1e6,
+        warm_best * 1e6,
+        warm_best / bare_best,
+        ratios[ROUNDS / 2],
+    );
+    println!(
+        "interleaved: fastest aws-lc-rs verification with the key parsed once {:.1} µs \
+         (warm validate_headers / that = {:.3})",
+        fastest(&parsed_times) * 1e6,
+        warm_best / fastest(&parsed_times),
     );
 }
 
