@@ -3,11 +3,13 @@
 //! Never enable this feature in a deployed build: it can mint tokens that this crate accepts
 //! for whichever key set the test serves.
 //!
-//! ```ignore
-//! use descope_auth::test_support::{ManualClock, TestKey, TestKeys, mint, session_claims};
-//! let keys = TestKeys::generate();                 // one RS256 key, kid "test-key-1"
-//! let jwks = keys.jwks_json();                      // serve this at /v2/keys/{projectId}
+//! ```
+//! use descope_auth::test_support::{TestKeys, mint, session_claims};
+//! let keys = TestKeys::generate(); // one RS256 key, kid "test-key-1"
+//! let jwks = keys.jwks_json(); // serve this at /v2/keys/{projectId}
 //! let token = mint(keys.key(), &session_claims("P2LocalStandInProject", &["teacher"]));
+//! assert_eq!(token.split('.').count(), 3);
+//! assert!(jwks.contains("test-key-1"));
 //! ```
 
 use std::sync::Arc;
