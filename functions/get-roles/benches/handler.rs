@@ -47,6 +47,22 @@ fn handler(c: &mut Criterion) {
         }
     };
 
+    // The same conversions around a handler that does nothing: what any lambda_http function pays.
+    let mut noop_adapter = Adapter::from(service_fn(|_request: Request| async {
+        Ok::<_, std::convert::Infallible>(descope_auth::json_response(
+            lambda_http::http::StatusCode::OK,
+            &serde_json::json!({}),
+        ))
+    }));
+    let mut invoke_noop = |event: &str| {
+        let payload: LambdaRequest = serde_json::from_str(event).expect("API Gateway event");
+        let response = noop_adapter.call(LambdaEvent::new(payload, Context::default()));
+        async move {
+            let response = response.await.expect("infallible");
+            serde_json::to_vec(&response).expect("serialisable response")
+        }
+    };
+
     let warm_up = runtime.block_on(invoke(&event));
     let warm_up: serde_json::Value = serde_json::from_slice(&warm_up).expect("JSON response");
     assert_eq!(warm_up["statusCode"], 200, "{warm_up}");
@@ -71,6 +87,9 @@ fn handler(c: &mut Criterion) {
     // What lambda_http's conversions cost on their own, to attribute the difference.
     group.bench_function("event JSON to Request only", |b| {
         b.iter(|| lambda_http::request::from_str(black_box(&event)).expect("request"))
+    });
+    group.bench_function("no-op handler: event JSON in, response JSON out", |b| {
+        b.iter(|| runtime.block_on(invoke_noop(black_box(&event))))
     });
     group.bench_function(
         "handler: event JSON in, response JSON out (warm cache)",
