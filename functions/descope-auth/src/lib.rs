@@ -7,6 +7,7 @@ mod bearer;
 mod cache;
 mod claims;
 mod clock;
+mod cold_start;
 mod config;
 mod error;
 mod fetch;
@@ -22,6 +23,7 @@ pub mod test_support;
 pub use bearer::{HeaderError, MAX_TOKEN_BYTES};
 pub use claims::{ClaimsError, LEEWAY_SECS};
 pub use clock::{Clock, SystemClock};
+pub use cold_start::cold_start;
 pub use config::{Config, ConfigError};
 pub use error::{
     AuthError, INVALID_TOKEN_MESSAGE, KEYS_UNAVAILABLE_MESSAGE, TokenRejection, json_response,
