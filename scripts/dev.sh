@@ -82,7 +82,7 @@ wait_for "$WEB_URL" 60 "the frontend dev server"
 
 cat <<MSG
 
-  The app is running at $WEB_URL
+  The app is running at $WEB_URL (ready in $SECONDS s)
 MSG
 if [ "$project_id" = "$LOCAL_PROJECT_ID" ]; then
     cat <<'MSG'
