@@ -29,6 +29,7 @@ until grep -q 'The app is running at' "$log_file"; do
     fi
     sleep 1
 done
+grep 'The app is running at' "$log_file"
 
 cd frontend
 CI=${CI:-} npx playwright test "$@"
