@@ -1,5 +1,8 @@
-//! The handler driven with API Gateway events against a real local key server.
+//! The `get-roles` handler driven with API Gateway events against a real local key server: the
+//! checks every function shares, with the roles and message this function answers, and its own.
 
+#[path = "../../lambda-test-support/shared/handler_checks.rs"]
+mod handler_checks;
 #[path = "../../lambda-test-support/shared/refused_tokens.rs"]
 mod refused_tokens;
 
@@ -8,77 +11,43 @@ use std::time::Duration;
 
 use descope_auth::test_support::{ManualClock, TestKeys};
 use descope_auth::{Config, HttpKeyFetcher, SessionValidator};
-use lambda_http::http::{StatusCode, header};
-use lambda_http::{Body, Response};
-use lambda_test_support::{
-    KeyServer, body_json, request, unreachable_base_uri, with_authorization,
+use handler_checks::{Function, PROJECT_ID, validator_for};
+use lambda_http::http::StatusCode;
+use lambda_test_support::{KeyServer, body_json, request, with_authorization};
+use refused_tokens::session_for;
+use serde_json::{Value, json};
+
+const GET_ROLES: Function = Function {
+    name: "get-roles",
+    handler: handler_checks::boxed_handler!(get_roles::get_roles),
+    fixtures: [
+        ("HTTP API v2", include_str!("fixtures/http-api-v2.json")),
+        ("REST API v1", include_str!("fixtures/rest-api-v1.json")),
+    ],
 };
-use refused_tokens::{refused_cases, session_for};
-use serde_json::json;
 
-const PROJECT_ID: &str = "P2LocalStandInProject";
-const FIXTURES: [(&str, &str); 2] = [
-    ("HTTP API v2", include_str!("fixtures/http-api-v2.json")),
-    ("REST API v1", include_str!("fixtures/rest-api-v1.json")),
-];
-
-async fn call(
-    validator: &SessionValidator,
-    fixture: &str,
-    authorization: &[&str],
-) -> Response<Body> {
-    let event = with_authorization(fixture, authorization);
-    get_roles::get_roles(validator, &request(&event)).await
-}
-
-fn validator_for(base_uri: &str) -> SessionValidator {
-    let config = Config::new(PROJECT_ID, Some(base_uri)).expect("valid test config");
-    SessionValidator::from_config(&config).expect("validator")
-}
-
-fn assert_json_headers(response: &Response<Body>, context: &str) {
-    assert_eq!(
-        response.headers()[header::CONTENT_TYPE],
-        "application/json",
-        "{context}"
-    );
-    assert_eq!(
-        response.headers()[header::CACHE_CONTROL],
-        "no-store",
-        "{context}"
-    );
+#[tokio::test]
+async fn get_roles_gives_every_role_set_its_roles_and_the_secret_message_from_one_key_fetch() {
+    let role_sets: [&[&str]; 4] = [&["teacher"], &["student"], &["teacher", "student"], &[]];
+    let cases: Vec<(&[&str], Value)> = role_sets
+        .into_iter()
+        .map(|roles| {
+            let body =
+                json!({"secretMessage": "You are now a trained Descope user!", "roles": roles});
+            (roles, body)
+        })
+        .collect();
+    handler_checks::each_role_set_gets_its_body_from_one_key_fetch(&GET_ROLES, &cases).await;
 }
 
 #[tokio::test]
-async fn every_role_set_gets_its_roles_and_the_secret_message_from_one_key_fetch() {
-    let keys = TestKeys::generate();
-    let key_server = KeyServer::start(PROJECT_ID, keys.jwks_json()).await;
-    let validator = validator_for(&key_server.base_uri());
+async fn get_roles_gives_every_refused_token_the_fixed_401_and_challenge() {
+    handler_checks::every_refused_token_gets_the_fixed_401_and_challenge(&GET_ROLES).await;
+}
 
-    let role_sets: [&[&str]; 4] = [&["teacher"], &["student"], &["teacher", "student"], &[]];
-    for (format, fixture) in FIXTURES {
-        for roles in role_sets {
-            let token = session_for(PROJECT_ID, keys.key(), roles);
-            let response = call(&validator, fixture, &[&format!("Bearer {token}")]).await;
-            let context = format!("{format}, roles {roles:?}");
-            assert_eq!(response.status(), StatusCode::OK, "{context}");
-            assert_eq!(
-                body_json(&response),
-                json!({"secretMessage": "You are now a trained Descope user!", "roles": roles}),
-                "{context}"
-            );
-            assert_json_headers(&response, &context);
-            assert!(
-                response.headers().get(header::WWW_AUTHENTICATE).is_none(),
-                "{context}"
-            );
-        }
-    }
-    assert_eq!(
-        key_server.hits(),
-        1,
-        "one warm environment fetches the keys once"
-    );
+#[tokio::test]
+async fn get_roles_gives_503_not_401_when_the_key_server_is_down() {
+    handler_checks::a_key_server_that_is_down_gives_503_not_401(&GET_ROLES).await;
 }
 
 #[tokio::test]
@@ -87,42 +56,15 @@ async fn the_bearer_scheme_is_matched_case_insensitively_with_any_number_of_spac
     let key_server = KeyServer::start(PROJECT_ID, keys.jwks_json()).await;
     let validator = validator_for(&key_server.base_uri());
     let token = session_for(PROJECT_ID, keys.key(), &["student"]);
-    for (format, fixture) in FIXTURES {
+    for (format, fixture) in GET_ROLES.fixtures {
         for authorization in [format!("bearer {token}"), format!("BEARER   {token}")] {
-            let response = call(&validator, fixture, &[&authorization]).await;
+            let response = GET_ROLES.call(&validator, fixture, &[&authorization]).await;
             assert_eq!(response.status(), StatusCode::OK, "{format}");
             assert_eq!(
                 body_json(&response)["roles"],
                 json!(["student"]),
                 "{format}"
             );
-        }
-    }
-}
-
-#[tokio::test]
-async fn every_refused_token_gets_the_fixed_401_and_challenge() {
-    let keys = TestKeys::generate();
-    let key_server = KeyServer::start(PROJECT_ID, keys.jwks_json()).await;
-    let validator = validator_for(&key_server.base_uri());
-
-    for (format, fixture) in FIXTURES {
-        for case in refused_cases(PROJECT_ID, keys.key()) {
-            let authorization: Vec<&str> = case.authorization.iter().map(String::as_str).collect();
-            let response = call(&validator, fixture, &authorization).await;
-            let context = format!("{format}: {}", case.name);
-            assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{context}");
-            assert_eq!(
-                body_json(&response),
-                json!({"error": "❌ invalid session token!"}),
-                "{context}"
-            );
-            assert_eq!(
-                response.headers()[header::WWW_AUTHENTICATE],
-                r#"Bearer error="invalid_token""#,
-                "{context}"
-            );
-            assert_json_headers(&response, &context);
         }
     }
 }
@@ -137,39 +79,15 @@ async fn duplicate_authorization_headers_joined_by_the_http_api_are_refused() {
         session_for(PROJECT_ID, keys.key(), &["teacher"])
     );
 
-    let response = call(&validator, FIXTURES[0].1, &[&token, &token]).await;
+    let response = GET_ROLES
+        .call(&validator, GET_ROLES.fixtures[0].1, &[&token, &token])
+        .await;
 
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(
         body_json(&response),
         json!({"error": "❌ invalid session token!"})
     );
-}
-
-#[tokio::test]
-async fn an_unreachable_key_server_gives_503_not_401() {
-    let keys = TestKeys::generate();
-    let validator = validator_for(&unreachable_base_uri().await);
-    let token = session_for(PROJECT_ID, keys.key(), &["teacher"]);
-
-    for (format, fixture) in FIXTURES {
-        let response = call(&validator, fixture, &[&format!("Bearer {token}")]).await;
-        assert_eq!(
-            response.status(),
-            StatusCode::SERVICE_UNAVAILABLE,
-            "{format}"
-        );
-        assert_eq!(
-            body_json(&response),
-            json!({"error": "authentication service unavailable"}),
-            "{format}"
-        );
-        assert!(
-            response.headers().get(header::WWW_AUTHENTICATE).is_none(),
-            "{format}"
-        );
-        assert_json_headers(&response, format);
-    }
 }
 
 #[tokio::test]
@@ -185,7 +103,7 @@ async fn a_key_server_outage_gives_503_and_the_next_fetch_after_the_back_off_rec
         "Bearer {}",
         session_for(PROJECT_ID, keys.key(), &["teacher"])
     );
-    let fixture = FIXTURES[0].1;
+    let fixture = GET_ROLES.fixtures[0].1;
 
     let response = get_roles::get_roles(
         &validator,
