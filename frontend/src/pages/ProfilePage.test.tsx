@@ -165,6 +165,19 @@ describe('Profile page', () => {
     await waitFor(() => expect(currentPath()).toBe('/login'));
   });
 
+  it('Logout that Descope does not confirm says so and keeps the user on the profile', async () => {
+    const { refreshToken } = await openProfileAs(USERS.teacher);
+    await screen.findByText(SECRET);
+    backend.makeUnreachable('/v1/auth/logout');
+
+    await userEvent.click(screen.getByRole('button', { name: 'Logout' }));
+
+    expect(await screen.findByRole('alert')).toHaveTextContent('Could not sign you out');
+    expect(currentPath()).toBe('/profile');
+    expect(localStorage.getItem('DSR')).toBe(refreshToken);
+    expect(backend.isRefreshTokenValid(refreshToken)).toBe(true);
+  });
+
   it('Dashboard button opens the dashboard', async () => {
     await openProfileAs(USERS.teacher);
 
@@ -180,7 +193,7 @@ describe('Profile page', () => {
 
     await userEvent.click(screen.getByRole('button', { name: 'Home' }));
 
-    // SPEC: Home forwards authenticated users to /profile, so the profile reloads.
+    // Home forwards signed-in users to /profile, so the profile loads again.
     await waitFor(() =>
       expect(backend.apiRequests('/get_roles').length).toBeGreaterThan(initialRoleCalls),
     );

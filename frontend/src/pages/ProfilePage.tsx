@@ -1,4 +1,5 @@
 import { useDescope, useUser } from '@descope/react-sdk';
+import { useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { fetchRoles } from '../api/client';
 import { useApiResource } from '../api/useApiResource';
@@ -13,12 +14,17 @@ export function ProfilePage() {
   const { logout } = useDescope();
   const { user } = useUser();
   const { state, retry } = useApiResource(fetchRoles);
+  const [logoutFailed, setLogoutFailed] = useState(false);
 
   const signOut = async () => {
+    setLogoutFailed(false);
     try {
       await logout();
     } catch {
-      // Even if Descope could not be told, the local session is what matters here.
+      // The SDK keeps its tokens when Descope does not confirm the logout, so the user is
+      // still signed in: going to /login would only bounce back here without a word.
+      setLogoutFailed(true);
+      return;
     }
     navigate('/login');
   };
@@ -42,6 +48,13 @@ export function ProfilePage() {
           <ApiProblem problem={state} onRetry={retry} />
         )}
       </section>
+
+      {logoutFailed && (
+        <p className="notice notice--problem" role="alert">
+          Could not sign you out: the sign-in service did not answer. You are still signed in;
+          try Logout again.
+        </p>
+      )}
 
       <div className="actions">
         <button type="button" className="button" onClick={() => navigate('/')}>
