@@ -25,18 +25,33 @@ trap stop_all EXIT
 trap 'exit 130' INT TERM
 
 # Waits until URL answers with a status below 500, or fails after the given number of seconds.
+# Checks first that every process started here still runs, so a server left over from an
+# earlier run can never pass for the one just started.
 wait_for() {
     local url=$1 seconds=$2 name=$3 deadline=$((SECONDS + $2)) status
-    until status=$(curl -s -o /dev/null -w '%{http_code}' "$url") && [ "$status" -gt 0 ] && [ "$status" -lt 500 ]; do
+    while true; do
+        for pid in "${pids[@]}"; do
+            kill -0 "$pid" 2>/dev/null || { echo "error: $name exited early" >&2; exit 1; }
+        done
+        if status=$(curl -s -o /dev/null -w '%{http_code}' "$url") && [ "$status" -gt 0 ] && [ "$status" -lt 500 ]; then
+            return 0
+        fi
         if [ $SECONDS -ge $deadline ]; then
             echo "error: $name did not come up at $url within ${seconds} s" >&2
             exit 1
         fi
-        for pid in "${pids[@]}"; do
-            kill -0 "$pid" 2>/dev/null || { echo "error: $name exited early" >&2; exit 1; }
-        done
         sleep 0.5
     done
+}
+
+# Refuses a port something already listens on: the service started here could not bind it,
+# and the old one would answer in its place.
+require_free_port() {
+    local port=$1 name=$2
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+        echo "error: port $port ($name) is already in use on 127.0.0.1; stop what runs there (an earlier scripts/dev.sh?) and try again" >&2
+        exit 1
+    fi
 }
 
 scripts/setup-python-tools.sh >/dev/null
@@ -45,6 +60,10 @@ if [ ! -d frontend/node_modules ]; then
     log "Installing the frontend's npm packages"
     (cd frontend && npm ci --no-audit --no-fund)
 fi
+
+[ -n "${DESCOPE_PROJECT_ID:-}" ] || require_free_port "$STAND_IN_PORT" "Descope stand-in"
+require_free_port "$API_PORT" "cargo lambda watch"
+require_free_port "${WEB_URL##*:}" "frontend dev server"
 
 if [ -n "${DESCOPE_PROJECT_ID:-}" ]; then
     log "Using the real Descope project $DESCOPE_PROJECT_ID"

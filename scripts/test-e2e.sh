@@ -10,9 +10,15 @@ cd "$(dirname "$0")/.."
 
 log_file=$(mktemp -t descope-dev.XXXXXX.log)
 # DESCOPE_PROJECT_ID would point the run at a real project; the browser tests need the stand-in.
-env -u DESCOPE_PROJECT_ID -u DESCOPE_BASE_URI setsid scripts/dev.sh >"$log_file" 2>&1 &
+# The tests reach the stand-in's fault switch on its default port.
+env -u DESCOPE_PROJECT_ID -u DESCOPE_BASE_URI -u STAND_IN_PORT setsid scripts/dev.sh >"$log_file" 2>&1 &
 dev_pid=$!
 stop_app() {
+    local status=$?
+    if [ "$status" -ne 0 ] && [ -s "$log_file" ]; then
+        echo "--- the last lines scripts/dev.sh printed (stand-in, functions, dev server):" >&2
+        tail -n 60 "$log_file" >&2
+    fi
     kill -TERM -- "-$dev_pid" 2>/dev/null || true
     wait "$dev_pid" 2>/dev/null || true
     rm -f "$log_file"
