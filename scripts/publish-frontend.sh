@@ -162,8 +162,8 @@ if [[ -n $project_id ]]; then
 fi
 # The site is served over HTTPS, and the template's CSP admits the custom domain as given to the
 # stack; a plain-http base URL would be blocked as mixed content.
-if [[ -n $base_url && ! $base_url =~ ^https://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~/-]*)?$ ]]; then
-    die "--base-url '${base_url}' must be an https:// URL without query string or fragment, like the stack's DescopeBaseUri."
+if [[ -n $base_url && ! $base_url =~ ^https://[A-Za-z0-9.-]+(:[0-9]+)?$ ]]; then
+    die "--base-url '${base_url}' must be an https:// origin (no path), like the stack's DescopeBaseUri."
 fi
 
 # ---------------------------------------------------------------- build ---------------------

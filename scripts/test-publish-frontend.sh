@@ -309,7 +309,11 @@ expect_publish_fails "the local stand-in's project ID is refused" "$tmp/stand-in
 
 publish "$tmp/http-base-url.log" --stack-name publish-test --base-url http://127.0.0.1:8787
 expect_publish_fails "a plain-http Descope base URL is refused" "$tmp/http-base-url.log" \
-    "must be an https:// URL"
+    "must be an https:// origin"
+
+publish "$tmp/path-base-url.log" --stack-name publish-test --base-url https://auth.example.com/descope
+expect_publish_fails "a Descope base URL with a path is refused" "$tmp/path-base-url.log" \
+    "must be an https:// origin"
 
 publish "$tmp/wrong-build.log" --stack-name publish-test --project-id P2SomeOtherProject --dist "$tmp/build-1"
 expect_publish_fails "a build made for another project is refused" "$tmp/wrong-build.log" \
