@@ -69,7 +69,7 @@ describe('configuration problems', () => {
 describe('page changes', () => {
   it('move focus to the new page content', async () => {
     renderApp('/');
-    const login = screen.getByRole('button', { name: 'Login' });
+    const login = await screen.findByRole('button', { name: 'Login' });
     login.focus();
 
     await userEvent.click(login);

@@ -48,6 +48,8 @@ export function useApiResource<T>(load: (signal: AbortSignal) => Promise<ApiResu
           // Descope did not answer, so the SDK still holds the rejected tokens.
           sessionCleared = false;
         }
+        // The user may have left the page while Descope was being told.
+        if (controller.signal.aborted) return;
         navigate('/login', {
           replace: true,
           state: sessionCleared ? undefined : SESSION_REJECTED,

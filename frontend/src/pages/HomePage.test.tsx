@@ -3,6 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { installFakeBackend, USERS, type FakeBackend } from '../test/fakeBackend';
 import { renderApp } from '../test/renderApp';
+import { recordPageTexts } from '../test/textHistory';
 
 let backend: FakeBackend;
 
@@ -16,7 +17,7 @@ describe('Home page', () => {
   it('shows the title and a Login button that leads to /login', async () => {
     renderApp('/');
 
-    expect(screen.getByRole('heading', { level: 1, name: 'Home' })).toBeInTheDocument();
+    expect(await screen.findByRole('heading', { level: 1, name: 'Home' })).toBeInTheDocument();
     await userEvent.click(screen.getByRole('button', { name: 'Login' }));
 
     expect(currentPath()).toBe('/login');
@@ -25,13 +26,16 @@ describe('Home page', () => {
     ).toBeInTheDocument();
   });
 
-  it('sends a signed-in user on to /profile', async () => {
+  it('sends a signed-in user on to /profile without showing the signed-out page first', async () => {
     backend.signInBeforeLoad(USERS.student);
+    const texts = recordPageTexts();
     renderApp('/');
 
     expect(
       await screen.findByRole('heading', { level: 1, name: 'Hello Sam Student 👋' }),
     ).toBeInTheDocument();
     expect(currentPath()).toBe('/profile');
+    texts.stop();
+    expect(texts.everShowed('Sign in to read a secret message')).toBe(false);
   });
 });

@@ -1,12 +1,16 @@
 import { useSession } from '@descope/react-sdk';
 import { Navigate, useNavigate } from 'react-router-dom';
+import { LoadingState } from '../components/LoadingState';
 import { useDocumentTitle } from '../components/useDocumentTitle';
 
 export function HomePage() {
   useDocumentTitle('Home');
   const navigate = useNavigate();
-  const { isAuthenticated } = useSession();
+  const { isAuthenticated, isSessionLoading } = useSession();
 
+  // Until the SDK has refreshed a stored session, a signed-in visitor would see the
+  // signed-out page flash before the redirect.
+  if (isSessionLoading) return <LoadingState />;
   if (isAuthenticated) return <Navigate to="/profile" replace />;
 
   return (

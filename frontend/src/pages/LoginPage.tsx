@@ -6,8 +6,9 @@ import { LoadingState } from '../components/LoadingState';
 import { useDocumentTitle } from '../components/useDocumentTitle';
 import { LocalSignInForm } from './LocalSignInForm';
 
-// The hosted flow pulls Descope's web component (and then its CDN) in only when
-// rendered; loading this module lazily keeps it out of local mode entirely.
+// Descope's web component (and, through it, Descope's CDN) loads only when <Descope>
+// renders, and local mode never renders it; the lazy import also keeps this small
+// wrapper out of the main bundle.
 const SignUpOrInFlow = lazy(() => import('./SignUpOrInFlow'));
 
 export function LoginPage({ localLogin }: { localLogin: boolean }) {
