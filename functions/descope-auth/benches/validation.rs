@@ -39,75 +39,105 @@ fn decode_b64(text: &str) -> Vec<u8> {
         .unwrap()
 }
 
-/// A validator whose key cache is already filled (a cold call fetched from memory), and the
-/// request headers carrying `token`: the warm path every benchmark of `validate_headers` measures.
-fn warm_validator(
-    keys: &TestKeys,
-    token: &str,
-) -> (SessionValidator<Arc<MemoryFetcher>, SystemClock>, HeaderMap) {
-    let validator = SessionValidator::new(
-        TEST_PROJECT_ID,
-        MemoryFetcher::serving(keys.jwks_json()),
-        SystemClock,
-    );
-    let mut headers = HeaderMap::new();
-    headers.insert(
-        AUTHORIZATION,
-        HeaderValue::from_str(&format!("Bearer {token}")).unwrap(),
-    );
-    tokio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap()
-        .block_on(validator.validate_headers(&headers))
-        .unwrap();
-    (validator, headers)
+/// Everything the benchmarks verify, built once: a Descope-shaped token, its key in the forms
+/// each path needs, and a validator whose key cache is already filled (the first call fetched
+/// from memory), so every path measured is the warm one.
+struct Subject {
+    token: String,
+    message: String,
+    signature: String,
+    signature_bytes: Vec<u8>,
+    decoding_key: DecodingKey,
+    parsed_key: aws_lc_rs::signature::ParsedPublicKey,
+    validator: SessionValidator<Arc<MemoryFetcher>, SystemClock>,
+    headers: HeaderMap,
 }
 
-fn benches(c: &mut Criterion) {
-    let keys = TestKeys::generate();
-    let token = mint(
-        keys.key(),
-        &session_claims(TEST_PROJECT_ID, &["teacher", "student"]),
-    );
-    let jwk = keys.key().jwk();
-    let decoding_key =
-        DecodingKey::from_rsa_components(jwk["n"].as_str().unwrap(), jwk["e"].as_str().unwrap())
-            .unwrap();
-    let (message, signature) = token.rsplit_once('.').unwrap();
+impl Subject {
+    fn new() -> Subject {
+        let keys = TestKeys::generate();
+        let token = mint(
+            keys.key(),
+            &session_claims(TEST_PROJECT_ID, &["teacher", "student"]),
+        );
+        let (message, signature) = token.rsplit_once('.').unwrap();
+        let jwk = keys.key().jwk();
+        let (n, e) = (jwk["n"].as_str().unwrap(), jwk["e"].as_str().unwrap());
+        let decoding_key = DecodingKey::from_rsa_components(n, e).unwrap();
+        let parsed_key = aws_lc_rs::signature::RsaPublicKeyComponents {
+            n: decode_b64(n),
+            e: decode_b64(e),
+        }
+        .to_parsed_public_key(&aws_lc_rs::signature::RSA_PKCS1_2048_8192_SHA256)
+        .unwrap();
 
+        let validator = SessionValidator::new(
+            TEST_PROJECT_ID,
+            MemoryFetcher::serving(keys.jwks_json()),
+            SystemClock,
+        );
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            AUTHORIZATION,
+            HeaderValue::from_str(&format!("Bearer {token}")).unwrap(),
+        );
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(validator.validate_headers(&headers))
+            .unwrap();
+
+        Subject {
+            message: message.to_owned(),
+            signature: signature.to_owned(),
+            signature_bytes: decode_b64(signature),
+            token,
+            decoding_key,
+            parsed_key,
+            validator,
+            headers,
+        }
+    }
+
+    /// The floor: one RS256 verification through jsonwebtoken, as the validator does it.
+    fn bare_verification(&self) {
+        let valid = jsonwebtoken::crypto::verify(
+            black_box(&self.signature),
+            black_box(self.message.as_bytes()),
+            &self.decoding_key,
+            Algorithm::RS256,
+        );
+        assert!(matches!(valid, Ok(true)));
+    }
+
+    /// The floor below the floor: aws-lc-rs with the key parsed once, as a cache of parsed keys
+    /// would allow. Shows what jsonwebtoken's per-call key rebuild costs.
+    fn parsed_key_verification(&self) {
+        self.parsed_key
+            .verify_sig(
+                black_box(self.message.as_bytes()),
+                black_box(&self.signature_bytes),
+            )
+            .unwrap();
+    }
+
+    fn warm_validation(&self) {
+        let session = ready(self.validator.validate_headers(black_box(&self.headers))).unwrap();
+        assert!(session.validate_roles(&["teacher"]));
+    }
+}
+
+fn benches(c: &mut Criterion, subject: &Subject) {
     let mut group = c.benchmark_group("rs256");
     group
         .measurement_time(Duration::from_secs(3))
         .warm_up_time(Duration::from_secs(1));
 
     group.bench_function("bare signature verification", |b| {
-        b.iter(|| {
-            let valid = jsonwebtoken::crypto::verify(
-                black_box(signature),
-                black_box(message.as_bytes()),
-                &decoding_key,
-                Algorithm::RS256,
-            );
-            assert!(matches!(valid, Ok(true)));
-        })
+        b.iter(|| subject.bare_verification())
     });
-
-    // The floor below the floor: aws-lc-rs with the key parsed once, as a cache of parsed keys
-    // would allow. Shows what jsonwebtoken's per-call key rebuild costs.
-    let components = aws_lc_rs::signature::RsaPublicKeyComponents {
-        n: decode_b64(jwk["n"].as_str().unwrap()),
-        e: decode_b64(jwk["e"].as_str().unwrap()),
-    };
-    let parsed = components
-        .to_parsed_public_key(&aws_lc_rs::signature::RSA_PKCS1_2048_8192_SHA256)
-        .unwrap();
-    let signature_bytes = decode_b64(signature);
     group.bench_function("aws-lc-rs verify, key parsed once", |b| {
-        b.iter(|| {
-            parsed
-                .verify_sig(black_box(message.as_bytes()), black_box(&signature_bytes))
-                .unwrap()
-        })
+        b.iter(|| subject.parsed_key_verification())
     });
 
     let mut minimal = Validation::new(Algorithm::RS256);
@@ -116,17 +146,13 @@ fn benches(c: &mut Criterion) {
     minimal.validate_aud = false;
     group.bench_function("jsonwebtoken decode, minimal validation", |b| {
         b.iter(|| {
-            jsonwebtoken::decode::<Value>(black_box(&token), &decoding_key, &minimal).unwrap()
+            jsonwebtoken::decode::<Value>(black_box(&subject.token), &subject.decoding_key, &minimal)
+                .unwrap()
         })
     });
 
-    let (validator, headers) = warm_validator(&keys, &token);
-
     group.bench_function("validate_headers, warm cache", |b| {
-        b.iter(|| {
-            let session = ready(validator.validate_headers(black_box(&headers))).unwrap();
-            assert!(session.validate_roles(&["teacher"]));
-        })
+        b.iter(|| subject.warm_validation())
     });
     group.finish();
 }
@@ -134,24 +160,13 @@ fn benches(c: &mut Criterion) {
 /// Criterion's figures come from separate time slices; on a busy machine they drift apart.
 /// This alternates short rounds of each path and reports the median of the per-round ratios,
 /// so both sides of each ratio saw the same load.
-fn interleaved_ratios() {
+fn interleaved_ratios(subject: &Subject) {
     use std::time::Instant;
 
     // Short rounds, many of them: each round fits in one scheduler slice more often than not,
     // and the fastest round of each path is the one least disturbed by other processes.
     const ROUNDS: usize = 1000;
     const CALLS: u32 = 10;
-    let keys = TestKeys::generate();
-    let token = mint(
-        keys.key(),
-        &session_claims(TEST_PROJECT_ID, &["teacher", "student"]),
-    );
-    let jwk = keys.key().jwk();
-    let decoding_key =
-        DecodingKey::from_rsa_components(jwk["n"].as_str().unwrap(), jwk["e"].as_str().unwrap())
-            .unwrap();
-    let (message, signature) = token.rsplit_once('.').unwrap();
-    let (validator, headers) = warm_validator(&keys, &token);
 
     let time = |f: &dyn Fn()| {
         let started = Instant::now();
@@ -160,38 +175,14 @@ fn interleaved_ratios() {
         }
         started.elapsed().as_secs_f64() / f64::from(CALLS)
     };
-    let bare = || {
-        let valid = jsonwebtoken::crypto::verify(
-            black_box(signature),
-            black_box(message.as_bytes()),
-            &decoding_key,
-            Algorithm::RS256,
-        );
-        assert!(matches!(valid, Ok(true)));
-    };
-    let warm = || {
-        ready(validator.validate_headers(black_box(&headers))).unwrap();
-    };
-    let parsed = aws_lc_rs::signature::RsaPublicKeyComponents {
-        n: decode_b64(jwk["n"].as_str().unwrap()),
-        e: decode_b64(jwk["e"].as_str().unwrap()),
-    }
-    .to_parsed_public_key(&aws_lc_rs::signature::RSA_PKCS1_2048_8192_SHA256)
-    .unwrap();
-    let signature_bytes = decode_b64(signature);
-    let parsed_once = || {
-        parsed
-            .verify_sig(black_box(message.as_bytes()), black_box(&signature_bytes))
-            .unwrap();
-    };
     let mut bare_times = Vec::with_capacity(ROUNDS);
     let mut warm_times = Vec::with_capacity(ROUNDS);
     let mut parsed_times = Vec::with_capacity(ROUNDS);
     let mut ratios = Vec::with_capacity(ROUNDS);
     for _ in 0..ROUNDS {
-        parsed_times.push(time(&parsed_once));
-        let bare_time = time(&bare);
-        let warm_time = time(&warm);
+        parsed_times.push(time(&|| subject.parsed_key_verification()));
+        let bare_time = time(&|| subject.bare_verification());
+        let warm_time = time(&|| subject.warm_validation());
         bare_times.push(bare_time);
         warm_times.push(warm_time);
         ratios.push(warm_time / bare_time);
@@ -216,8 +207,9 @@ fn interleaved_ratios() {
 }
 
 fn main() {
+    let subject = Subject::new();
     let mut criterion = Criterion::default().configure_from_args();
-    benches(&mut criterion);
+    benches(&mut criterion, &subject);
     criterion.final_summary();
-    interleaved_ratios();
+    interleaved_ratios(&subject);
 }
