@@ -146,8 +146,12 @@ fn benches(c: &mut Criterion, subject: &Subject) {
     minimal.validate_aud = false;
     group.bench_function("jsonwebtoken decode, minimal validation", |b| {
         b.iter(|| {
-            jsonwebtoken::decode::<Value>(black_box(&subject.token), &subject.decoding_key, &minimal)
-                .unwrap()
+            jsonwebtoken::decode::<Value>(
+                black_box(&subject.token),
+                &subject.decoding_key,
+                &minimal,
+            )
+            .unwrap()
         })
     });
 
