@@ -1,0 +1,63 @@
+//! Any bytes as the `Authorization` header, against a validator whose key cache is warm.
+//!
+//! Invariant: no panic, only 401 or acceptance; and acceptance only for the one genuine token.
+
+#![no_main]
+
+use std::sync::LazyLock;
+
+use descope_auth::test_support::{MemoryFetcher, TEST_PROJECT_ID, TestKeys, mint, session_claims};
+use descope_auth::{AuthError, SessionValidator, SystemClock};
+use http::header::AUTHORIZATION;
+use http::{HeaderMap, HeaderValue};
+use libfuzzer_sys::fuzz_target;
+
+struct Warm {
+    runtime: tokio::runtime::Runtime,
+    validator: SessionValidator<std::sync::Arc<MemoryFetcher>, SystemClock>,
+    genuine_token: String,
+}
+
+static WARM: LazyLock<Warm> = LazyLock::new(|| {
+    let keys = TestKeys::generate();
+    let genuine_token = mint(keys.key(), &session_claims(TEST_PROJECT_ID, &["teacher"]));
+    let validator = SessionValidator::new(
+        TEST_PROJECT_ID,
+        MemoryFetcher::serving(keys.jwks_json()),
+        SystemClock,
+    );
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
+    runtime
+        .block_on(validator.validate_token(&genuine_token))
+        .expect("the genuine token fills the cache");
+    Warm {
+        runtime,
+        validator,
+        genuine_token,
+    }
+});
+
+fuzz_target!(|data: &[u8]| {
+    let warm = &*WARM;
+    let Ok(value) = HeaderValue::from_bytes(data) else {
+        return; // not a header value any HTTP stack would hand over
+    };
+    let mut headers = HeaderMap::new();
+    headers.insert(AUTHORIZATION, value);
+    match warm
+        .runtime
+        .block_on(warm.validator.validate_headers(&headers))
+    {
+        Ok(_) => {
+            let text = std::str::from_utf8(data).expect("an accepted header is ASCII");
+            assert!(
+                text.contains(&warm.genuine_token),
+                "accepted a header without the genuine token"
+            );
+        }
+        Err(AuthError::InvalidToken(_)) => {}
+        Err(other) => panic!("warm cache gave {other:?}"),
+    }
+});
