@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every check and every test: formatting, lints, Rust unit and integration tests, the
-# frontend's checks and tests, the SAM template checks and build, the local API through
-# `cargo lambda watch`, and the end-to-end browser tests. Installs what is missing first.
+# Runs every check and every test: formatting, lints, Rust unit and integration tests, a short
+# fuzzing run of the auth crate, the frontend's checks and tests, the SAM template checks and
+# build, the local API through `cargo lambda watch`, and the end-to-end browser tests.
+# Installs what is missing first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,8 +14,12 @@ export PATH="$PWD/.venv/bin:$PATH"
 
 log "Rust: format, lints, tests"
 cargo fmt --all --check
+cargo fmt --check --manifest-path functions/descope-auth/fuzz/Cargo.toml
 cargo clippy --workspace --all-targets --all-features --locked -- -D warnings
 cargo test --workspace --all-features --locked
+
+log "Fuzzing the auth crate's untrusted inputs (a short run; scripts/fuzz.sh runs longer)"
+scripts/fuzz.sh --seconds 20
 
 log "Descope stand-in against the real Descope web SDK (Node and Chromium)"
 (cd local/descope-stand-in/sdk-check && npm ci --no-audit --no-fund && npm test)
