@@ -35,7 +35,9 @@ export RUSTC_BOOTSTRAP=1
 for target in "${targets[@]}"; do
     corpus="fuzz/corpus/$target"
     mkdir -p "$corpus"
-    cp -n "fuzz/seeds/$target"/* "$corpus"/
+    for seed in "fuzz/seeds/$target"/*; do
+        [[ -e $corpus/${seed##*/} ]] || cp "$seed" "$corpus/"
+    done
     echo "==> $target for $seconds s"
     log="fuzz/artifacts/$target.log"
     mkdir -p fuzz/artifacts
