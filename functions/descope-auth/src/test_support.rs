@@ -30,6 +30,7 @@ use serde_json::{Value, json};
 
 use crate::clock::{Clock, SystemClock};
 use crate::fetch::{FetchError, KeyFetcher};
+use crate::validator::SessionValidator;
 
 pub use jsonwebtoken::Algorithm;
 
@@ -226,6 +227,22 @@ impl TestKeys {
     /// `{"keys": [...]}` with every key's public JWK.
     pub fn jwks_json(&self) -> String {
         jwks_json(self.keys.iter())
+    }
+
+    /// A validator for [`TEST_PROJECT_ID`] that fetches these keys from memory, its cache
+    /// already filled by accepting `token` once: the warm path benchmarks and fuzzing measure.
+    pub fn warm_validator(&self, token: &str) -> SessionValidator<Arc<MemoryFetcher>, SystemClock> {
+        let validator = SessionValidator::new(
+            TEST_PROJECT_ID,
+            MemoryFetcher::serving(self.jwks_json()),
+            SystemClock,
+        );
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a current-thread runtime")
+            .block_on(validator.validate_token(token))
+            .expect("the token is accepted");
+        validator
     }
 }
 

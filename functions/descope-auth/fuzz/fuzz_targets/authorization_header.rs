@@ -21,20 +21,11 @@ struct Warm {
 static WARM: LazyLock<Warm> = LazyLock::new(|| {
     let keys = TestKeys::generate();
     let genuine_token = mint(keys.key(), &session_claims(TEST_PROJECT_ID, &["teacher"]));
-    let validator = SessionValidator::new(
-        TEST_PROJECT_ID,
-        MemoryFetcher::serving(keys.jwks_json()),
-        SystemClock,
-    );
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .expect("runtime");
-    runtime
-        .block_on(validator.validate_token(&genuine_token))
-        .expect("the genuine token fills the cache");
     Warm {
-        runtime,
-        validator,
+        runtime: tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime"),
+        validator: keys.warm_validator(&genuine_token),
         genuine_token,
     }
 });

@@ -9,7 +9,9 @@
 
 use std::sync::{Arc, LazyLock};
 
-use descope_auth::test_support::{ManualClock, MemoryFetcher, TEST_PROJECT_ID, TestKey, b64};
+use descope_auth::test_support::{
+    ManualClock, MemoryFetcher, TEST_PROJECT_ID, TestKey, b64, jwks_json,
+};
 use descope_auth::{AuthError, Clock, LEEWAY_SECS, SessionValidator};
 use libfuzzer_sys::fuzz_target;
 
@@ -30,7 +32,7 @@ static SIGNER: LazyLock<Signer> = LazyLock::new(|| {
     let clock = ManualClock::starting_at(NOW);
     let validator = SessionValidator::new(
         TEST_PROJECT_ID,
-        MemoryFetcher::serving(descope_auth::test_support::jwks_json([&key])),
+        MemoryFetcher::serving(jwks_json([&key])),
         Arc::clone(&clock),
     );
     let runtime = tokio::runtime::Builder::new_current_thread()
