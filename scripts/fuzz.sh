@@ -45,7 +45,7 @@ for target in "${targets[@]}"; do
     cargo fuzz run --sanitizer address "$target" "$corpus" -- \
         -max_total_time="$seconds" -max_len=16384 -timeout=10 -print_final_stats=1 >"$log" 2>&1 ||
         status=$?
-    grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::peak_rss_mb|==[0-9]+==ERROR|SUMMARY|Test unit written)|panicked' "$log" || true
+    grep -E '^(#[0-9]+[[:space:]]+DONE|stat::number_of_executed_units|stat::peak_rss_mb|==[0-9]+==ERROR|SUMMARY|Test unit written)|panicked' "$log" || true
     if [[ $status -ne 0 ]]; then
         tail -n 40 "$log" >&2
         echo "error: $target failed (exit $status); its log and any crashing input are in functions/descope-auth/fuzz/artifacts/" >&2
