@@ -25,7 +25,7 @@ export default tseslint.config(
     rules: { 'react-refresh/only-export-components': 'off' },
   },
   {
-    files: ['*.config.ts'],
+    files: ['*.config.ts', 'build-tests/**/*.ts'],
     languageOptions: { globals: globals.node },
   },
   {

@@ -22,12 +22,29 @@ export default defineConfig({
     proxy: Object.fromEntries(API_PATHS.map((path) => [path, { target: LOCAL_API }])),
   },
   test: {
-    environment: 'jsdom',
-    setupFiles: ['./src/test/setup.ts'],
-    include: ['src/**/*.test.{ts,tsx}'],
     restoreMocks: true,
     unstubGlobals: true,
     // The SDK announces its refresh timer on every sign-in; it says nothing about the test.
     onConsoleLog: (log) => !log.startsWith('Setting refresh timer'),
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'app',
+          environment: 'jsdom',
+          setupFiles: ['./src/test/setup.ts'],
+          include: ['src/**/*.test.{ts,tsx}'],
+        },
+      },
+      {
+        // Builds the app for production and inspects what would be deployed.
+        extends: true,
+        test: {
+          name: 'build',
+          environment: 'node',
+          include: ['build-tests/**/*.test.ts'],
+        },
+      },
+    ],
   },
 });

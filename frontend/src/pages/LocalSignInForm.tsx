@@ -7,7 +7,7 @@ import { DEMO_PASSWORD, DEMO_USERS, type DemoUser } from './demoUsers';
  * real SDK's password sign-in, so tokens and session state are handled exactly
  * as in production; only this form replaces the hosted flow.
  */
-export function LocalSignInForm({ onSignedIn }: { onSignedIn: () => void }) {
+export default function LocalSignInForm({ onSignedIn }: { onSignedIn: () => void }) {
   const sdk = useDescope();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');

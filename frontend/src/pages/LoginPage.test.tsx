@@ -55,7 +55,8 @@ describe('Login page in local mode', () => {
     renderApp('/login', localModeConfig);
 
     expect(await screen.findByRole('heading', { level: 1, name: LOGIN_TITLE })).toBeInTheDocument();
-    expect(screen.getByRole('textbox', { name: 'Email' })).toBeInTheDocument();
+    // The form is its own chunk, loaded on first use, so it can follow the heading.
+    expect(await screen.findByRole('textbox', { name: 'Email' })).toBeInTheDocument();
     expect(screen.getByLabelText('Password')).toHaveAttribute('type', 'password');
     expect(screen.getByRole('heading', { name: 'Demo users' })).toBeInTheDocument();
     expect(screen.queryByTestId('descope-flow')).not.toBeInTheDocument();

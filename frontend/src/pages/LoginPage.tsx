@@ -4,12 +4,16 @@ import { Navigate, useLocation, useNavigate } from 'react-router-dom';
 import { isSessionRejected } from '../api/useApiResource';
 import { LoadingState } from '../components/LoadingState';
 import { useDocumentTitle } from '../components/useDocumentTitle';
-import { LocalSignInForm } from './LocalSignInForm';
 
 // Descope's web component (and, through it, Descope's CDN) loads only when <Descope>
 // renders, and local mode never renders it; the lazy import also keeps this small
 // wrapper out of the main bundle.
 const SignUpOrInFlow = lazy(() => import('./SignUpOrInFlow'));
+
+// The demo sign-in form and its users' password exist only for the dev server. In a
+// production build the condition is the literal `false`, so the bundler drops the import
+// and the module with it: no chunk, not even one that is never loaded.
+const LocalSignInForm = import.meta.env.DEV ? lazy(() => import('./LocalSignInForm')) : null;
 
 export function LoginPage({ localLogin }: { localLogin: boolean }) {
   useDocumentTitle('Login');
@@ -31,13 +35,13 @@ export function LoginPage({ localLogin }: { localLogin: boolean }) {
           Please sign in again.
         </p>
       )}
-      {localLogin ? (
-        <LocalSignInForm onSignedIn={goToProfile} />
-      ) : (
-        <Suspense fallback={<LoadingState />}>
+      <Suspense fallback={<LoadingState />}>
+        {localLogin && LocalSignInForm ? (
+          <LocalSignInForm onSignedIn={goToProfile} />
+        ) : (
           <SignUpOrInFlow onSignedIn={goToProfile} />
-        </Suspense>
-      )}
+        )}
+      </Suspense>
     </section>
   );
 }
