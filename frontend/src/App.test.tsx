@@ -1,7 +1,7 @@
 import { screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { readConfig } from './config';
+import { readConfig, readConfigJson } from './config';
 import { installFakeBackend, type FakeBackend } from './test/fakeBackend';
 import { renderApp } from './test/renderApp';
 import { recordPageTexts } from './test/textHistory';
@@ -62,6 +62,25 @@ describe('configuration problems', () => {
     expect(screen.getByRole('heading', { level: 1, name: 'Setup needed' })).toBeInTheDocument();
     expect(screen.getByRole('alert')).toHaveTextContent('needs VITE_DESCOPE_BASE_URL');
     expect(screen.queryByRole('textbox', { name: 'Email' })).not.toBeInTheDocument();
+    expect(backend.fetch).not.toHaveBeenCalled();
+  });
+});
+
+describe('a deployed site whose config.json cannot be used', () => {
+  it('shows a setup page naming config.json and the stack parameters, without signing in', () => {
+    renderApp(
+      '/login',
+      readConfigJson({ projectId: 'P2abc', baseUrl: 'auth.example.com' }),
+    );
+
+    expect(screen.getByRole('heading', { level: 1, name: 'Setup needed' })).toBeInTheDocument();
+    expect(screen.getByRole('alert')).toHaveTextContent(
+      "The site's /config.json cannot be used: its baseUrl, auth.example.com, is not an http(s) URL.",
+    );
+    expect(screen.getByText(/written when the stack deploys/)).toHaveTextContent(
+      'DescopeProjectId and DescopeBaseUri parameters',
+    );
+    expect(screen.queryByText(/VITE_/)).not.toBeInTheDocument();
     expect(backend.fetch).not.toHaveBeenCalled();
   });
 });

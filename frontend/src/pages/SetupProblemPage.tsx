@@ -1,7 +1,7 @@
-import type { SetupProblem } from '../config';
+import type { ConfigJsonProblem, SetupProblem } from '../config';
 import { useDocumentTitle } from '../components/useDocumentTitle';
 
-/** Shown instead of the app when its build-time configuration cannot work. */
+/** Shown instead of the app when its configuration cannot work. */
 export function SetupProblemPage({ problem }: { problem: SetupProblem }) {
   useDocumentTitle('Setup needed');
   return (
@@ -10,10 +10,18 @@ export function SetupProblemPage({ problem }: { problem: SetupProblem }) {
       <div className="notice notice--problem" role="alert">
         <SetupProblemText problem={problem} />
       </div>
-      <p className="muted">
-        Set the variable in <code>frontend/.env.local</code> or the environment, then restart the
-        dev server (or rebuild): Vite reads <code>VITE_*</code> variables at build time.
-      </p>
+      {problem.kind === 'invalid-config-json' ? (
+        <p className="muted">
+          The site&apos;s <code>/config.json</code> is written when the stack deploys, from its{' '}
+          <code>DescopeProjectId</code> and <code>DescopeBaseUri</code> parameters: deploy again
+          with correct values.
+        </p>
+      ) : (
+        <p className="muted">
+          Set the variable in <code>frontend/.env.local</code> or the environment, then restart the
+          dev server (or rebuild): Vite reads <code>VITE_*</code> variables at build time.
+        </p>
+      )}
     </section>
   );
 }
@@ -36,6 +44,14 @@ function SetupProblemText({ problem }: { problem: SetupProblem }) {
           Without it the SDK would talk to Descope&apos;s cloud.
         </p>
       );
+    case 'local-login-outside-dev-server':
+      return (
+        <p>
+          <code>VITE_DESCOPE_LOCAL_LOGIN=true</code> works only with the dev server (
+          <code>npm run dev</code> or <code>scripts/dev.sh</code>): a production build leaves the
+          demo sign-in form out. Unset it for a build.
+        </p>
+      );
     case 'invalid-base-url':
       return (
         <p>
@@ -43,6 +59,38 @@ function SetupProblemText({ problem }: { problem: SetupProblem }) {
           URL. Use a full URL such as <code>http://127.0.0.1:8787</code>, or leave it unset to use
           Descope&apos;s cloud.
         </p>
+      );
+    case 'invalid-config-json':
+      return (
+        <p>
+          The site&apos;s <code>/config.json</code> cannot be used:{' '}
+          <ConfigJsonProblemText problem={problem.reason} />
+        </p>
+      );
+  }
+}
+
+function ConfigJsonProblemText({ problem }: { problem: ConfigJsonProblem }) {
+  switch (problem.kind) {
+    case 'not-json':
+      return <>it is not valid JSON.</>;
+    case 'not-a-settings-object':
+      return (
+        <>
+          it is not of the form <code>{'{"projectId": "P…", "baseUrl": "…"}'}</code>.
+        </>
+      );
+    case 'missing-project-id':
+      return (
+        <>
+          it has no <code>projectId</code>.
+        </>
+      );
+    case 'invalid-base-url':
+      return (
+        <>
+          its <code>baseUrl</code>, <code>{problem.value}</code>, is not an http(s) URL.
+        </>
       );
   }
 }
