@@ -4,7 +4,7 @@
 //! contract (127.0.0.1:8787, project `P2LocalStandInProject`).
 
 use std::fmt;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 
 pub const DEFAULT_PORT: u16 = 8787;
@@ -22,11 +22,15 @@ Local Descope stand-in: JWKS, password sign-in, refresh, me and logout for demo 
 Usage: descope-stand-in [OPTIONS]
 
 Options:
-  --port PORT              port on the loopback interface, 0 picks a free one   [env STAND_IN_PORT, default 8787]
-  --host ADDRESS           loopback address to bind (127.0.0.1, ::1, ...)      [env STAND_IN_HOST, default 127.0.0.1]
+  --port PORT              port to listen on, 0 picks a free one               [env STAND_IN_PORT, default 8787]
+  --host ADDRESS           address to bind: loopback, or a private one such as [env STAND_IN_HOST, default 127.0.0.1]
+                           the Docker bridge's (172.17.0.1) for `sam local`
   --project-id ID          Descope project ID the stand-in answers for         [env DESCOPE_PROJECT_ID, default P2LocalStandInProject]
   --session-ttl SECONDS    session token lifetime, at least 60                 [env STAND_IN_SESSION_TTL, default 600]
   -h, --help               print this help
+
+Anyone who can reach the address can sign in as a demo user, so only loopback and private
+(RFC 1918, fc00::/7) addresses are accepted; never every interface (0.0.0.0, ::).
 
 The first line on stdout is `listening on http://ADDRESS:PORT`.";
 
@@ -45,7 +49,7 @@ pub enum ConfigError {
     MissingValue(&'static str),
     InvalidPort { source: &'static str, value: String },
     InvalidHost { source: &'static str, value: String },
-    NotLoopback { source: &'static str, value: String },
+    NotLocal { source: &'static str, value: String },
     InvalidProjectId { source: &'static str, value: String },
     InvalidSessionTtl { source: &'static str, value: String },
 }
@@ -65,11 +69,12 @@ impl fmt::Display for ConfigError {
                     "{source} must be an IP address such as 127.0.0.1, got `{value}`"
                 )
             }
-            Self::NotLoopback { source, value } => write!(
+            Self::NotLocal { source, value } => write!(
                 f,
                 "refusing to listen on {value} (from {source}): the stand-in issues tokens for \
-                 anyone who knows the demo password, so it only binds loopback addresses \
-                 (127.0.0.0/8 or ::1)"
+                 anyone who knows the demo password, so it only binds a loopback address \
+                 (127.0.0.0/8, ::1) or a single private one such as the Docker bridge's \
+                 (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, fc00::/7)"
             ),
             Self::InvalidProjectId { source, value } => write!(
                 f,
@@ -151,8 +156,8 @@ impl Config {
                         source: host_source,
                         value: value.clone(),
                     })?;
-                if !ip.is_loopback() {
-                    return Err(ConfigError::NotLoopback {
+                if !is_bindable(ip) {
+                    return Err(ConfigError::NotLocal {
                         source: host_source,
                         value,
                     });
@@ -215,6 +220,21 @@ fn pick(
     }
 }
 
+/// Loopback, or a private address: a container bridge (Docker's 172.17.0.1, Podman's 10.88.0.1)
+/// lets `sam local` containers reach the stand-in without a relay. Public and unspecified
+/// addresses would hand demo tokens to whole networks.
+pub fn is_bindable(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => v4.is_loopback() || v4.is_private(),
+        IpAddr::V6(v6) => v6.is_loopback() || is_unique_local(v6),
+    }
+}
+
+/// fc00::/7 (`Ipv6Addr::is_unique_local` is not stable yet).
+fn is_unique_local(ip: Ipv6Addr) -> bool {
+    (ip.segments()[0] & 0xfe00) == 0xfc00
+}
+
 /// The project ID lands in URL paths and token issuers, so it is held to a plain alphabet.
 fn is_valid_project_id(value: &str) -> bool {
     (1..=64).contains(&value.len())
@@ -258,24 +278,56 @@ mod tests {
     }
 
     #[test]
-    fn refuses_non_loopback_addresses() {
-        for host in ["0.0.0.0", "192.168.1.10", "::"] {
-            assert!(matches!(
-                parse(&["--host", host], &[]),
-                Err(ConfigError::NotLoopback { .. })
-            ));
+    fn refuses_unspecified_and_public_addresses() {
+        for host in [
+            "0.0.0.0",
+            "::",
+            "8.8.8.8",
+            "172.32.0.1",
+            "169.254.1.1",
+            "2001:db8::1",
+            "fe80::1",
+        ] {
+            assert!(
+                matches!(
+                    parse(&["--host", host], &[]),
+                    Err(ConfigError::NotLocal { .. })
+                ),
+                "{host}"
+            );
         }
-        assert_eq!(
-            parse(&["--host", "::1"], &[]).unwrap().bind.to_string(),
-            "[::1]:8787"
-        );
         assert!(matches!(
-            parse(&[], &[("STAND_IN_HOST", "10.0.0.1")]),
-            Err(ConfigError::NotLoopback {
+            parse(&[], &[("STAND_IN_HOST", "203.0.113.7")]),
+            Err(ConfigError::NotLocal {
                 source: "STAND_IN_HOST",
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn binds_loopback_or_a_private_address_such_as_the_docker_bridge() {
+        assert_eq!(
+            parse(&["--host", "::1"], &[]).unwrap().bind.to_string(),
+            "[::1]:8787"
+        );
+        assert_eq!(
+            parse(&["--host=172.17.0.1"], &[]).unwrap().bind.to_string(),
+            "172.17.0.1:8787"
+        );
+        let env = [("STAND_IN_HOST", "10.88.0.1")];
+        assert_eq!(parse(&[], &env).unwrap().bind.to_string(), "10.88.0.1:8787");
+        assert_eq!(
+            parse(&["--host", "127.0.0.2"], &env)
+                .unwrap()
+                .bind
+                .to_string(),
+            "127.0.0.2:8787",
+            "the flag wins over STAND_IN_HOST"
+        );
+        for host in ["192.168.65.1", "fd00::1"] {
+            assert!(parse(&["--host", host], &[]).is_ok(), "{host}");
+        }
     }
 
     #[test]

@@ -43,7 +43,8 @@ async fn main() -> ExitCode {
         Ok(listener) => listener,
         Err(err) => {
             eprintln!(
-                "descope-stand-in: cannot listen on {}: {err} (choose another with --port or STAND_IN_PORT)",
+                "descope-stand-in: cannot listen on {}: {err} (choose another address with --host or \
+                 STAND_IN_HOST, or another port with --port or STAND_IN_PORT)",
                 config.bind
             );
             return ExitCode::FAILURE;
@@ -58,6 +59,12 @@ async fn main() -> ExitCode {
     };
 
     announce(&format!("http://{address}"), &config, &key);
+    if !address.ip().is_loopback() {
+        tracing::warn!(
+            %address,
+            "listening off loopback: whoever reaches this address can sign in as a demo user"
+        );
+    }
     tracing::info!(
         project_id = config.project_id,
         kid = key.kid(),

@@ -328,7 +328,7 @@ fn first_stdout_line_is_the_address_then_the_demo_users() {
 }
 
 #[test]
-fn refuses_to_listen_off_loopback_and_names_what_to_fix() {
+fn refuses_to_listen_on_every_interface_or_a_public_address_and_names_what_to_fix() {
     for (args, env, needle) in [
         (
             vec!["--host", "0.0.0.0"],
@@ -337,7 +337,7 @@ fn refuses_to_listen_off_loopback_and_names_what_to_fix() {
         ),
         (
             vec![],
-            Some(("STAND_IN_HOST", "192.168.1.20")),
+            Some(("STAND_IN_HOST", "203.0.113.20")),
             "STAND_IN_HOST",
         ),
         (vec!["--port", "eighty"], None, "--port"),
@@ -361,6 +361,51 @@ fn refuses_to_listen_off_loopback_and_names_what_to_fix() {
     }
 }
 
+/// The whole 127.0.0.0/8 block is loopback on Linux, so a second loopback address shows the
+/// host option reaching the socket without needing a Docker bridge on the test machine.
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn host_from_the_environment_is_bound_and_announced() {
+    let mut child = stand_in_command()
+        .args(["--port", "0"])
+        .env("STAND_IN_HOST", "127.0.0.2")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first_line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first_line)
+        .unwrap();
+    let base_url = first_line
+        .trim_end()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line {first_line:?}"))
+        .to_owned();
+    let response = reqwest::get(format!("{base_url}/v2/keys/{PROJECT_ID}")).await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(base_url.starts_with("http://127.0.0.2:"), "{base_url}");
+    assert_eq!(response.unwrap().status().as_u16(), 200);
+}
+
+#[test]
+fn a_private_host_passes_the_check_and_a_missing_one_names_the_host_option() {
+    // A unique-local address no machine here holds: accepted by the option, refused by the kernel.
+    let output = stand_in_command()
+        .args(["--port", "0", "--host", "fd00:5747:a11d::1"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("cannot listen on [fd00:5747:a11d::1]:0"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--host"), "{stderr}");
+}
+
 #[test]
 fn help_lists_every_option_and_variable() {
     let output = stand_in_command().arg("--help").output().unwrap();
@@ -372,6 +417,7 @@ fn help_lists_every_option_and_variable() {
         "--project-id",
         "DESCOPE_PROJECT_ID",
         "--host",
+        "STAND_IN_HOST",
         "--session-ttl",
     ] {
         assert!(help.contains(needle), "{needle}");
