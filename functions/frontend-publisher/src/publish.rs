@@ -1,0 +1,397 @@
+//! The work itself: publishing a build to the bucket and emptying the bucket.
+
+use std::collections::BTreeSet;
+
+use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::{Delete, ObjectIdentifier};
+use serde::{Deserialize, Serialize};
+use tokio::task::JoinSet;
+
+use crate::event::SiteProperties;
+use crate::site::{self, BuildError, SiteFile};
+use crate::source::{BuildSource, FetchError};
+
+/// The publisher's record of what the bucket serves. It lives in the bucket, beside the site,
+/// so it is always the truth about that bucket's last publish, whichever build that was (a
+/// failed update, a rollback, a hand upload leave no trace in the stack's properties). It holds
+/// only names the site serves anyway and a request ID: nothing secret.
+pub const MANIFEST_KEY: &str = ".frontend-publisher/manifest.json";
+
+/// Uploads at once: enough to hide S3's per-request latency for a few dozen files, few enough
+/// for 512 MB and S3's per-prefix request rate.
+const UPLOAD_CONCURRENCY: usize = 8;
+/// DeleteObjects takes at most this many keys.
+const DELETE_BATCH: usize = 1000;
+
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Manifest {
+    /// Every key of the live build, config.json included.
+    pub files: BTreeSet<String>,
+    /// The CloudFormation request that published it; a retry of that request (Lambda retries an
+    /// asynchronous invocation that crashed or timed out) finds its work done.
+    pub request_id: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    #[error("the custom resource's properties are invalid: {0}")]
+    Properties(String),
+    #[error(transparent)]
+    Fetch(#[from] FetchError),
+    #[error(transparent)]
+    Build(#[from] BuildError),
+    #[error("bucket {0} does not exist")]
+    NoSuchBucket(String),
+    #[error("S3 {operation} failed: {cause}")]
+    S3 {
+        operation: &'static str,
+        cause: String,
+    },
+    #[error("CloudFront CreateInvalidation failed: {0}")]
+    Invalidation(String),
+    #[error("the publisher ran out of time before finishing")]
+    OutOfTime,
+}
+
+/// What a publish did, for the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Published {
+    pub uploaded: usize,
+    pub pruned: usize,
+    /// None when this request had already published (a retried invocation).
+    pub invalidation_id: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Publisher<S> {
+    s3: aws_sdk_s3::Client,
+    cloudfront: aws_sdk_cloudfront::Client,
+    source: S,
+}
+
+impl<S: BuildSource> Publisher<S> {
+    pub fn new(
+        s3: aws_sdk_s3::Client,
+        cloudfront: aws_sdk_cloudfront::Client,
+        source: S,
+    ) -> Publisher<S> {
+        Publisher {
+            s3,
+            cloudfront,
+            source,
+        }
+    }
+
+    /// Publishes the build the properties name (Create, Update and a rollback's Update alike).
+    ///
+    /// Files of the build live until now stay, so tabs opened before this publish can still
+    /// lazy-load their chunks; everything older goes. With no manifest (a bucket published by
+    /// other means) nothing is pruned, since what is live is unknown.
+    pub async fn publish(
+        &self,
+        properties: &SiteProperties,
+        request_id: &str,
+    ) -> Result<Published, PublishError> {
+        let bucket = properties.bucket_name.as_str();
+        let live = self.read_manifest(bucket).await?;
+        if live
+            .as_ref()
+            .is_some_and(|manifest| manifest.request_id == request_id)
+        {
+            tracing::info!("this request already published; answering without repeating it");
+            return Ok(Published {
+                uploaded: 0,
+                pruned: 0,
+                invalidation_id: None,
+            });
+        }
+
+        let zip = self.source.fetch(&properties.frontend_build).await?;
+        let files = site::site_files(
+            &zip,
+            &properties.descope_project_id,
+            &properties.descope_base_uri,
+        )?;
+        drop(zip);
+        let new_keys: BTreeSet<String> = files.iter().map(|file| file.key.clone()).collect();
+        let uploaded = files.len();
+        self.upload(bucket, files).await?;
+
+        let pruned = match &live {
+            Some(live) => {
+                let stale: Vec<String> = self
+                    .list_keys(bucket)
+                    .await?
+                    .into_iter()
+                    .filter(|key| {
+                        key != MANIFEST_KEY && !new_keys.contains(key) && !live.files.contains(key)
+                    })
+                    .collect();
+                self.delete_keys(bucket, &stale).await?;
+                stale.len()
+            }
+            None => 0,
+        };
+
+        let invalidation_id = self
+            .invalidate(&properties.distribution_id, request_id)
+            .await?;
+        // Last, so a run that stops earlier is redone in full by a retry.
+        self.write_manifest(
+            bucket,
+            &Manifest {
+                files: new_keys,
+                request_id: request_id.to_owned(),
+            },
+        )
+        .await?;
+        Ok(Published {
+            uploaded,
+            pruned,
+            invalidation_id: Some(invalidation_id),
+        })
+    }
+
+    /// Deletes every object, so CloudFormation can delete the bucket. The bucket is not
+    /// versioned, so deleted objects leave nothing behind. Returns how many went, or None when
+    /// the bucket does not exist.
+    pub async fn empty(&self, bucket: &str) -> Result<Option<usize>, PublishError> {
+        let keys = match self.list_keys(bucket).await {
+            Ok(keys) => keys,
+            Err(PublishError::NoSuchBucket(_)) => return Ok(None),
+            Err(error) => return Err(error),
+        };
+        self.delete_keys(bucket, &keys).await?;
+        Ok(Some(keys.len()))
+    }
+
+    async fn upload(&self, bucket: &str, files: Vec<SiteFile>) -> Result<(), PublishError> {
+        let mut stages: [Vec<SiteFile>; 3] = Default::default();
+        for file in files {
+            stages[usize::from(file.upload_stage())].push(file);
+        }
+        for stage in stages {
+            // Dropping the set (on an error, or when the deadline cancels the work) aborts the
+            // uploads still running.
+            let mut uploads = JoinSet::new();
+            let mut waiting = stage.into_iter();
+            loop {
+                while uploads.len() < UPLOAD_CONCURRENCY {
+                    let Some(file) = waiting.next() else { break };
+                    uploads.spawn(put_file(self.s3.clone(), bucket.to_owned(), file));
+                }
+                match uploads.join_next().await {
+                    Some(result) => result
+                        .unwrap_or_else(|join| std::panic::resume_unwind(join.into_panic()))?,
+                    None => break,
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn read_manifest(&self, bucket: &str) -> Result<Option<Manifest>, PublishError> {
+        let object = match self
+            .s3
+            .get_object()
+            .bucket(bucket)
+            .key(MANIFEST_KEY)
+            .send()
+            .await
+        {
+            Ok(object) => object,
+            Err(error) if error.code() == Some("NoSuchKey") => return Ok(None),
+            Err(error) => return Err(s3_error("GetObject", bucket, error)),
+        };
+        let body = object
+            .body
+            .collect()
+            .await
+            .map_err(|_| PublishError::S3 {
+                operation: "GetObject",
+                cause: "the manifest's download broke off".to_owned(),
+            })?
+            .into_bytes();
+        match serde_json::from_slice(&body) {
+            Ok(manifest) => Ok(Some(manifest)),
+            Err(error) => {
+                // Unreadable means unknown: prune nothing rather than guess.
+                tracing::warn!(%error, "the bucket's manifest is unreadable; ignoring it");
+                Ok(None)
+            }
+        }
+    }
+
+    async fn write_manifest(&self, bucket: &str, manifest: &Manifest) -> Result<(), PublishError> {
+        let body = serde_json::to_vec(manifest).expect("a manifest always serializes");
+        self.s3
+            .put_object()
+            .bucket(bucket)
+            .key(MANIFEST_KEY)
+            .content_type("application/json")
+            .cache_control(site::NO_CACHE)
+            .body(ByteStream::from(body))
+            .send()
+            .await
+            .map_err(|error| s3_error("PutObject", bucket, error))?;
+        Ok(())
+    }
+
+    async fn list_keys(&self, bucket: &str) -> Result<Vec<String>, PublishError> {
+        let mut pages = self
+            .s3
+            .list_objects_v2()
+            .bucket(bucket)
+            .into_paginator()
+            .send();
+        let mut keys = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|error| s3_error("ListObjectsV2", bucket, error))?;
+            keys.extend(
+                page.contents()
+                    .iter()
+                    .filter_map(|object| object.key().map(str::to_owned)),
+            );
+        }
+        Ok(keys)
+    }
+
+    async fn delete_keys(&self, bucket: &str, keys: &[String]) -> Result<(), PublishError> {
+        for batch in keys.chunks(DELETE_BATCH) {
+            let objects = batch
+                .iter()
+                .map(|key| ObjectIdentifier::builder().key(key).build())
+                .collect::<Result<Vec<_>, _>>()
+                .expect("every identifier has a key");
+            let delete = Delete::builder()
+                .set_objects(Some(objects))
+                .quiet(true)
+                .build()
+                .expect("the delete request lists its objects");
+            let output = self
+                .s3
+                .delete_objects()
+                .bucket(bucket)
+                .delete(delete)
+                .send()
+                .await
+                .map_err(|error| s3_error("DeleteObjects", bucket, error))?;
+            // DeleteObjects answers 200 even when some keys could not be deleted.
+            if let Some(failure) = output.errors().first() {
+                tracing::error!(
+                    failed = output.errors().len(),
+                    code = failure.code(),
+                    message = failure.message(),
+                    "S3 kept some objects"
+                );
+                return Err(PublishError::S3 {
+                    operation: "DeleteObjects",
+                    cause: failure
+                        .code()
+                        .unwrap_or("an object was not deleted")
+                        .to_owned(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// One invalidation of everything: one path to pay for, and it also drops files this build
+    /// removed. The caller reference is the CloudFormation request's ID, so if a retried
+    /// invocation gets here again CloudFront returns the first invalidation instead of making a
+    /// second.
+    async fn invalidate(
+        &self,
+        distribution_id: &str,
+        request_id: &str,
+    ) -> Result<String, PublishError> {
+        use aws_sdk_cloudfront::types::{InvalidationBatch, Paths};
+        let batch = InvalidationBatch::builder()
+            .caller_reference(request_id)
+            .paths(
+                Paths::builder()
+                    .quantity(1)
+                    .items("/*")
+                    .build()
+                    .expect("the paths have a quantity"),
+            )
+            .build()
+            .expect("the batch has paths and a caller reference");
+        let output = self
+            .cloudfront
+            .create_invalidation()
+            .distribution_id(distribution_id)
+            .invalidation_batch(batch)
+            .send()
+            .await
+            .map_err(|error| {
+                tracing::error!(error = %DisplayErrorContext(&error), "CreateInvalidation failed");
+                PublishError::Invalidation(error_cause(&error, "CloudFront"))
+            })?;
+        let id = output
+            .invalidation()
+            .map(|invalidation| invalidation.id().to_owned())
+            .unwrap_or_default();
+        Ok(id)
+    }
+}
+
+async fn put_file(
+    s3: aws_sdk_s3::Client,
+    bucket: String,
+    file: SiteFile,
+) -> Result<(), PublishError> {
+    s3.put_object()
+        .bucket(&bucket)
+        .key(&file.key)
+        .content_type(file.content_type)
+        .cache_control(file.cache_control)
+        .body(ByteStream::from(file.body))
+        .send()
+        .await
+        .map_err(|error| s3_error("PutObject", &bucket, error))?;
+    Ok(())
+}
+
+/// Logs the SDK's whole error chain and keeps the short cause for CloudFormation's Reason.
+fn s3_error<E, R>(operation: &'static str, bucket: &str, error: SdkError<E, R>) -> PublishError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    tracing::error!(operation, error = %DisplayErrorContext(&error), "S3 call failed");
+    match error.code() {
+        Some("NoSuchBucket") => PublishError::NoSuchBucket(bucket.to_owned()),
+        _ => PublishError::S3 {
+            operation,
+            cause: error_cause(&error, "S3"),
+        },
+    }
+}
+
+/// The service's error code (AccessDenied, NoSuchBucket...), or what kept the call from getting
+/// one. Never the SDK's Debug output: that goes to the log, not into the stack's events.
+fn error_cause<E, R>(error: &SdkError<E, R>, service: &str) -> String
+where
+    E: ProvideErrorMetadata,
+{
+    match error {
+        SdkError::DispatchFailure(_) => format!("could not reach {service}"),
+        SdkError::TimeoutError(_) => format!("{service} did not answer in time"),
+        SdkError::ResponseError(_) => format!("{service}'s answer was unreadable"),
+        _ => match (error.code(), error.message()) {
+            (Some(code), Some(message)) => format!("{code}: {}", shorten(message, 200)),
+            (Some(code), None) => code.to_owned(),
+            _ => "unexpected error".to_owned(),
+        },
+    }
+}
+
+fn shorten(text: &str, limit: usize) -> &str {
+    match text.char_indices().nth(limit) {
+        Some((end, _)) => &text[..end],
+        None => text,
+    }
+}

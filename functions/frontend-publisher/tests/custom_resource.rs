@@ -1,0 +1,546 @@
+//! The publisher's handler against moto's S3 and CloudFront on 127.0.0.1, from CloudFormation's
+//! request to the answer PUT to its response URL.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use frontend_publisher::handler::Budget;
+use frontend_publisher::publish::MANIFEST_KEY;
+use frontend_publisher::{Publisher, Responder, handle};
+use serde_json::{Value, json};
+use support::*;
+
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
+fn physical_id(site: &Site) -> String {
+    format!("frontend-site:{}", site.bucket)
+}
+
+async fn create(site: &Site, version: u32, tag: &str) -> String {
+    let build = site.builds.add(version, &as_refs(&vite_build(tag)));
+    let answer = site
+        .run(
+            &site.publisher(),
+            &site.request(
+                "Create",
+                &format!("create-{tag}"),
+                None,
+                site.properties(&build),
+                None,
+            ),
+        )
+        .await;
+    assert_eq!(answer["Status"], "SUCCESS", "{answer}");
+    build
+}
+
+async fn update(site: &Site, request_id: &str, build: &str, old_build: &str) -> Value {
+    let id = physical_id(site);
+    site.run(
+        &site.publisher(),
+        &site.request(
+            "Update",
+            request_id,
+            Some(&id),
+            site.properties(build),
+            Some(site.properties(old_build)),
+        ),
+    )
+    .await
+}
+
+fn build_keys(tag: &str) -> Vec<String> {
+    vite_build(tag).into_iter().map(|(key, _)| key).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_uploads_every_file_with_its_headers_and_the_config() {
+    let site = Site::start().await;
+    let build = site.builds.add(1, &as_refs(&vite_build("v1")));
+    let request = site.request("Create", "create-1", None, site.properties(&build), None);
+
+    let answer = site.run(&site.publisher(), &request).await;
+
+    assert_eq!(answer["Status"], "SUCCESS", "{answer}");
+    assert_eq!(answer["PhysicalResourceId"], physical_id(&site));
+    assert!(answer.get("Reason").is_none());
+    let mut expected = build_keys("v1");
+    expected.extend([MANIFEST_KEY.to_owned(), "config.json".to_owned()]);
+    expected.sort();
+    assert_eq!(site.keys().await, expected);
+
+    for (key, body) in vite_build("v1") {
+        let (content_type, cache_control, stored) = site.object(&key).await;
+        assert_eq!(stored, body, "{key}");
+        let (want_type, want_cache) = match key.rsplit('.').next().unwrap() {
+            "html" => ("text/html; charset=utf-8", "no-cache"),
+            "js" => ("text/javascript; charset=utf-8", IMMUTABLE),
+            "css" => ("text/css; charset=utf-8", IMMUTABLE),
+            "svg" => ("image/svg+xml", "no-cache"),
+            other => panic!("unexpected extension {other}"),
+        };
+        assert_eq!(content_type, want_type, "{key}");
+        assert_eq!(cache_control, want_cache, "{key}");
+    }
+    let (content_type, cache_control, config) = site.object("config.json").await;
+    assert_eq!(content_type, "application/json");
+    assert_eq!(cache_control, "no-cache");
+    assert_eq!(
+        serde_json::from_str::<Value>(&config).unwrap(),
+        json!({ "projectId": PROJECT_ID, "baseUrl": "" })
+    );
+    assert_eq!(site.invalidations().await, ["create-1"]);
+    assert_eq!(site.builds.downloads(), ["1"]);
+    site.calls.assert_all_local();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn config_json_carries_a_custom_base_url() {
+    let site = Site::start().await;
+    let build = site.builds.add(1, &as_refs(&vite_build("v1")));
+    let mut properties = site.properties(&build);
+    properties["DescopeBaseUri"] = json!("https://auth.example.com");
+
+    let answer = site
+        .run(
+            &site.publisher(),
+            &site.request("Create", "c", None, properties, None),
+        )
+        .await;
+
+    assert_eq!(answer["Status"], "SUCCESS", "{answer}");
+    let (_, _, config) = site.object("config.json").await;
+    assert_eq!(
+        serde_json::from_str::<Value>(&config).unwrap(),
+        json!({ "projectId": PROJECT_ID, "baseUrl": "https://auth.example.com" })
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn updates_keep_the_previous_build_prune_older_ones_and_invalidate_once() {
+    let site = Site::start().await;
+    let v1 = create(&site, 1, "v1").await;
+    let v2 = site.builds.add(2, &as_refs(&vite_build("v2")));
+    let v3 = site.builds.add(3, &as_refs(&vite_build("v3")));
+
+    let answer = update(&site, "update-2", &v2, &v1).await;
+    assert_eq!(answer["Status"], "SUCCESS", "{answer}");
+    assert_eq!(
+        answer["PhysicalResourceId"],
+        physical_id(&site),
+        "the ID never changes"
+    );
+    // Tabs still running v1 can lazy-load its chunks.
+    let keys = site.keys().await;
+    for key in build_keys("v1").iter().chain(&build_keys("v2")) {
+        assert!(
+            keys.contains(key),
+            "{key} is missing after the update: {keys:?}"
+        );
+    }
+
+    let answer = update(&site, "update-3", &v3, &v2).await;
+    assert_eq!(answer["Status"], "SUCCESS", "{answer}");
+    let keys = site.keys().await;
+    for key in build_keys("v2").iter().chain(&build_keys("v3")) {
+        assert!(keys.contains(key), "{key} is missing: {keys:?}");
+    }
+    for key in [
+        "assets/index-v1.js",
+        "assets/index-v1.css",
+        "assets/lazy-v1.js",
+    ] {
+        assert!(!keys.contains(&key.to_owned()), "{key} outlived two builds");
+    }
+    let (_, cache_control, index) = site.object("index.html").await;
+    assert!(index.contains("index-v3.js"));
+    assert_eq!(cache_control, "no-cache");
+    assert_eq!(
+        site.invalidations().await,
+        ["create-v1", "update-2", "update-3"]
+    );
+
+    // Lambda retries an invocation that crashed after publishing: the same request again.
+    let downloads = site.builds.downloads().len();
+    let retry = site.request(
+        "Update",
+        "update-3",
+        Some(&physical_id(&site)),
+        site.properties(&v3),
+        Some(site.properties(&v2)),
+    );
+    let responder = Responder::new(frontend_publisher::http_client());
+    let budget = Budget {
+        time_left: Duration::from_secs(60),
+        answer_margin: Duration::from_secs(5),
+    };
+    handle(&site.publisher(), &responder, &retry, budget, "")
+        .await
+        .expect("answered");
+    let answers: Vec<_> = site
+        .cfn
+        .answers()
+        .into_iter()
+        .filter(|a| a.path_and_query.starts_with("/cfn-response/update-3?"))
+        .map(|a| a.json())
+        .collect();
+    assert_eq!(answers.len(), 2);
+    assert_eq!(answers[1]["Status"], "SUCCESS");
+    assert_eq!(answers[1]["PhysicalResourceId"], physical_id(&site));
+    assert_eq!(
+        site.invalidations().await,
+        ["create-v1", "update-2", "update-3"],
+        "a retried request makes no second invalidation"
+    );
+    assert_eq!(
+        site.builds.downloads().len(),
+        downloads,
+        "nor downloads the build again"
+    );
+    site.calls.assert_all_local();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rollback_update_republishes_the_previous_build() {
+    let site = Site::start().await;
+    let v1 = create(&site, 1, "v1").await;
+    let v2 = site.builds.add(2, &as_refs(&vite_build("v2")));
+    assert_eq!(
+        update(&site, "update-2", &v2, &v1).await["Status"],
+        "SUCCESS"
+    );
+
+    // CloudFormation's rollback: an Update whose new properties are the old ones.
+    let answer = update(&site, "rollback", &v1, &v2).await;
+
+    assert_eq!(answer["Status"], "SUCCESS", "{answer}");
+    assert_eq!(answer["PhysicalResourceId"], physical_id(&site));
+    let (_, _, index) = site.object("index.html").await;
+    assert!(
+        index.contains("index-v1.js"),
+        "index.html is v1's again: {index}"
+    );
+    let keys = site.keys().await;
+    for key in build_keys("v1").iter().chain(&build_keys("v2")) {
+        assert!(
+            keys.contains(key),
+            "{key} is missing after the rollback: {keys:?}"
+        );
+    }
+    let (_, _, lazy) = site.object("assets/lazy-v1.js").await;
+    assert_eq!(lazy, "export const page='v1'");
+    assert_eq!(site.builds.downloads(), ["1", "2", "1"]);
+    assert_eq!(site.invalidations().await.len(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delete_empties_the_bucket() {
+    let site = Site::start().await;
+    let v1 = create(&site, 1, "v1").await;
+    // Objects the publisher never wrote go too: CloudFormation cannot delete a non-empty bucket.
+    site.s3
+        .put_object()
+        .bucket(&site.bucket)
+        .key("stray/upload.txt")
+        .body(b"x".to_vec().into())
+        .send()
+        .await
+        .unwrap();
+
+    let id = physical_id(&site);
+    let answer = site
+        .run(
+            &site.publisher(),
+            &site.request("Delete", "delete", Some(&id), site.properties(&v1), None),
+        )
+        .await;
+
+    assert_eq!(answer["Status"], "SUCCESS", "{answer}");
+    assert_eq!(answer["PhysicalResourceId"], id);
+    assert!(site.keys().await.is_empty());
+    site.s3
+        .delete_bucket()
+        .bucket(&site.bucket)
+        .send()
+        .await
+        .expect("the emptied bucket can be deleted");
+    site.calls.assert_all_local();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_create_into_a_missing_bucket_fails_and_its_delete_succeeds() {
+    let site = Site::start().await;
+    let build = site.builds.add(1, &as_refs(&vite_build("v1")));
+    let mut properties = site.properties(&build);
+    properties["BucketName"] = json!("no-such-bucket");
+
+    let answer = site
+        .run(
+            &site.publisher(),
+            &site.request("Create", "create", None, properties.clone(), None),
+        )
+        .await;
+
+    assert_eq!(answer["Status"], "FAILED");
+    let reason = answer["Reason"].as_str().unwrap();
+    assert!(
+        reason.contains("bucket no-such-bucket does not exist"),
+        "{reason}"
+    );
+    assert!(
+        reason.contains("test-stream"),
+        "the reason points at the log: {reason}"
+    );
+    let failed_id = answer["PhysicalResourceId"].as_str().unwrap().to_owned();
+    assert!(
+        failed_id.starts_with("frontend-site-create-failed:"),
+        "{failed_id}"
+    );
+
+    // The rollback's Delete of the failed resource.
+    let answer = site
+        .run(
+            &site.publisher(),
+            &site.request(
+                "Delete",
+                "rollback-delete",
+                Some(&failed_id),
+                properties.clone(),
+                None,
+            ),
+        )
+        .await;
+    assert_eq!(answer["Status"], "SUCCESS", "{answer}");
+    assert_eq!(answer["PhysicalResourceId"], failed_id.as_str());
+
+    // A Delete of a published site whose bucket is already gone.
+    let answer = site
+        .run(
+            &site.publisher(),
+            &site.request(
+                "Delete",
+                "delete-gone",
+                Some("frontend-site:no-such-bucket"),
+                properties,
+                None,
+            ),
+        )
+        .await;
+    assert_eq!(answer["Status"], "SUCCESS", "{answer}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_create_with_a_half_filled_bucket_is_emptied_on_delete() {
+    let site = Site::start().await;
+    let build = site.builds.add(1, &as_refs(&vite_build("v1")));
+    let mut properties = site.properties(&build);
+    // Uploads succeed, the invalidation fails: the bucket is left holding the build.
+    properties["DistributionId"] = json!("ENOSUCHDISTRIBUTION");
+
+    let answer = site
+        .run(
+            &site.publisher(),
+            &site.request("Create", "create", None, properties.clone(), None),
+        )
+        .await;
+    assert_eq!(answer["Status"], "FAILED");
+    let reason = answer["Reason"].as_str().unwrap();
+    assert!(
+        reason.starts_with("CloudFront CreateInvalidation failed: NoSuchDistribution"),
+        "{reason}"
+    );
+    assert!(!site.keys().await.is_empty());
+
+    let failed_id = answer["PhysicalResourceId"].as_str().unwrap().to_owned();
+    let answer = site
+        .run(
+            &site.publisher(),
+            &site.request(
+                "Delete",
+                "rollback-delete",
+                Some(&failed_id),
+                properties,
+                None,
+            ),
+        )
+        .await;
+    assert_eq!(answer["Status"], "SUCCESS", "{answer}");
+    assert!(
+        site.keys().await.is_empty(),
+        "the rollback can delete the bucket"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn access_denied_answers_failed_with_the_code() {
+    let site = Site::start().await;
+    let build = site.builds.add(1, &as_refs(&vite_build("v1")));
+    let (endpoint, _server) = denying_s3().await;
+    let denied = Publisher::new(
+        s3_client(&endpoint, &site.calls),
+        site.cloudfront.clone(),
+        LocalLayers {
+            http: frontend_publisher::http_client(),
+            base: format!("http://{}", site.builds.addr),
+        },
+    );
+
+    let answer = site
+        .run(
+            &denied,
+            &site.request("Create", "create", None, site.properties(&build), None),
+        )
+        .await;
+    assert_eq!(answer["Status"], "FAILED");
+    let reason = answer["Reason"].as_str().unwrap();
+    assert!(
+        reason.starts_with("S3 GetObject failed: AccessDenied"),
+        "{reason}"
+    );
+
+    let id = physical_id(&site);
+    let answer = site
+        .run(
+            &denied,
+            &site.request("Delete", "delete", Some(&id), site.properties(&build), None),
+        )
+        .await;
+    assert_eq!(
+        answer["Status"], "FAILED",
+        "a Delete that could not empty says so"
+    );
+    let reason = answer["Reason"].as_str().unwrap();
+    assert!(
+        reason.starts_with("S3 ListObjectsV2 failed: AccessDenied"),
+        "{reason}"
+    );
+    site.calls.assert_all_local();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s3_down_answers_failed() {
+    let site = Site::start().await;
+    let build = site.builds.add(1, &as_refs(&vite_build("v1")));
+    let down = Publisher::new(
+        s3_client(&refusing_endpoint(), &site.calls),
+        site.cloudfront.clone(),
+        LocalLayers {
+            http: frontend_publisher::http_client(),
+            base: format!("http://{}", site.builds.addr),
+        },
+    );
+
+    let answer = site
+        .run(
+            &down,
+            &site.request("Create", "create", None, site.properties(&build), None),
+        )
+        .await;
+
+    assert_eq!(answer["Status"], "FAILED");
+    let reason = answer["Reason"].as_str().unwrap();
+    assert!(
+        reason.starts_with("S3 GetObject failed: could not reach S3"),
+        "{reason}"
+    );
+    site.calls.assert_all_local();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_builds_and_properties_answer_failed_and_change_nothing() {
+    let site = Site::start().await;
+    let no_index = site.builds.add(1, &[("assets/index-x.js", "x")]);
+    let missing = support::layer_arn(404);
+
+    let answer = site
+        .run(
+            &site.publisher(),
+            &site.request("Create", "no-index", None, site.properties(&no_index), None),
+        )
+        .await;
+    assert_eq!(answer["Status"], "FAILED");
+    assert!(
+        answer["Reason"].as_str().unwrap().contains("no index.html"),
+        "{answer}"
+    );
+
+    let answer = site
+        .run(
+            &site.publisher(),
+            &site.request("Create", "missing", None, site.properties(&missing), None),
+        )
+        .await;
+    assert_eq!(answer["Status"], "FAILED");
+    let reason = answer["Reason"].as_str().unwrap();
+    assert!(
+        reason.contains("HTTP 404 Not Found from 127.0.0.1"),
+        "{reason}"
+    );
+    assert!(
+        !reason.contains("secret"),
+        "the presigned URL stays out of the reason: {reason}"
+    );
+
+    let answer = site
+        .run(
+            &site.publisher(),
+            &site.request(
+                "Create",
+                "no-bucket-property",
+                None,
+                json!({ "ServiceToken": "x" }),
+                None,
+            ),
+        )
+        .await;
+    assert_eq!(answer["Status"], "FAILED");
+    assert!(
+        answer["Reason"]
+            .as_str()
+            .unwrap()
+            .contains("properties are invalid"),
+        "{answer}"
+    );
+
+    assert!(site.keys().await.is_empty());
+    assert!(site.invalidations().await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handler_that_runs_into_its_deadline_still_answers() {
+    let site = Site::start().await;
+    let publisher = site.publisher_with(StuckSource);
+    let request = site.request(
+        "Update",
+        "late",
+        Some("frontend-site:kept"),
+        site.properties(&layer_arn(1)),
+        None,
+    );
+    let responder = Responder::new(frontend_publisher::http_client());
+    let budget = Budget {
+        time_left: Duration::from_millis(700),
+        answer_margin: Duration::from_millis(500),
+    };
+
+    let started = Instant::now();
+    handle(&publisher, &responder, &request, budget, "")
+        .await
+        .expect("answered");
+
+    assert!(
+        started.elapsed() < Duration::from_millis(700),
+        "answered before the deadline"
+    );
+    let answer = site.cfn.answer_to("late");
+    assert_eq!(answer["Status"], "FAILED");
+    assert_eq!(
+        answer["PhysicalResourceId"], "frontend-site:kept",
+        "an update keeps its ID"
+    );
+    assert_eq!(
+        answer["Reason"],
+        "the publisher ran out of time before finishing"
+    );
+}
