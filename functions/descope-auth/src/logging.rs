@@ -6,12 +6,15 @@
 //! CloudWatch expects; with the default Text format a JSON line would be an opaque string.
 //! Level: `AWS_LAMBDA_LOG_LEVEL`, else `RUST_LOG` directives, else `info`.
 //! Colours: only on an interactive terminal outside Lambda.
+//! Never: the Lambda runtime's TRACE events, which carry each raw event (see `never_logs_tokens`).
 
 use std::io::IsTerminal;
 
-use tracing::Subscriber;
+use tracing::{Level, Metadata, Subscriber};
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::filter_fn;
 use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::layer::SubscriberExt;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct LogSettings {
@@ -52,6 +55,13 @@ fn lambda_level(level: &str) -> &'static str {
     }
 }
 
+/// `lambda_runtime` logs every raw event at TRACE, `Authorization` header and so the session
+/// token included. Tokens stay out of the log at every level a deployer can choose, so the
+/// runtime's TRACE events are dropped whatever the filter asks for.
+fn never_logs_tokens(metadata: &Metadata<'_>) -> bool {
+    !(*metadata.level() == Level::TRACE && metadata.target().starts_with("lambda_runtime"))
+}
+
 pub(crate) fn subscriber<W>(settings: &LogSettings, writer: W) -> Box<dyn Subscriber + Send + Sync>
 where
     W: for<'writer> MakeWriter<'writer> + Send + Sync + 'static,
@@ -61,6 +71,7 @@ where
         .with_env_filter(filter)
         .with_writer(writer)
         .with_ansi(settings.ansi);
+    let token_guard = filter_fn(never_logs_tokens);
     match (settings.json, settings.in_lambda) {
         // Span fields carry Lambda's request id (the runtime opens a span per invocation).
         (true, _) => Box::new(
@@ -69,11 +80,12 @@ where
                 .flatten_event(true)
                 .with_current_span(true)
                 .with_span_list(false)
-                .finish(),
+                .finish()
+                .with(token_guard),
         ),
         // CloudWatch stamps every line already.
-        (false, true) => Box::new(builder.without_time().finish()),
-        (false, false) => Box::new(builder.finish()),
+        (false, true) => Box::new(builder.without_time().finish().with(token_guard)),
+        (false, false) => Box::new(builder.finish().with(token_guard)),
     }
 }
 

@@ -37,3 +37,8 @@ async fn get_role_data_fails_a_cold_start_without_the_project_id_and_names_the_v
     )
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn get_role_data_logs_no_token_even_at_trace() {
+    binary_scenario::logs_no_token_even_at_trace(&get_role_data()).await;
+}

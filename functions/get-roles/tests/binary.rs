@@ -34,3 +34,8 @@ async fn get_roles_fails_a_cold_start_without_the_project_id_and_names_the_varia
     binary_scenario::a_cold_start_without_the_project_id_fails_and_names_the_variable(&get_roles())
         .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn get_roles_logs_no_token_even_at_trace() {
+    binary_scenario::logs_no_token_even_at_trace(&get_roles()).await;
+}

@@ -181,3 +181,62 @@ pub async fn a_cold_start_without_the_project_id_fails_and_names_the_variable(fu
     );
     assert_eq!(key_server.hits(), 0, "{name}");
 }
+
+/// At TRACE, asked for either way Lambda and Rust let you (`AWS_LAMBDA_LOG_LEVEL`, then
+/// `RUST_LOG` with no Lambda level), the log grows but never holds the token: the runtime logs
+/// each raw event at TRACE, `Authorization` header included.
+pub async fn logs_no_token_even_at_trace(function: &Function) {
+    let name = function.name;
+    for (variable, level) in [("AWS_LAMBDA_LOG_LEVEL", "TRACE"), ("RUST_LOG", "trace")] {
+        let keys = TestKeys::generate();
+        let key_server = KeyServer::start(PROJECT_ID, keys.jwks_json()).await;
+        let mut runtime = RuntimeApi::start().await;
+        let teacher = session_for(PROJECT_ID, keys.key(), &["teacher"]);
+        let refused = format!("{teacher}x");
+        let env: Vec<_> = function_env(function, &runtime, &key_server)
+            .into_iter()
+            .filter(|(name, _)| name != "AWS_LAMBDA_LOG_LEVEL")
+            .chain([(variable.to_owned(), level.to_owned())])
+            .collect();
+
+        let accepted = runtime.invoke(with_authorization(
+            function.http_api_event,
+            &[&format!("Bearer {teacher}")],
+        ));
+        let rejected = runtime.invoke(with_authorization(
+            function.rest_api_event,
+            &[&format!("Bearer {refused}")],
+        ));
+        let process = FunctionProcess::spawn(function.binary, &env);
+        let payload = runtime.expect_response(&accepted, WITHIN).await.body_json();
+        assert_eq!(
+            gateway_response(&payload).0,
+            200,
+            "{name} {variable}: {payload}"
+        );
+        let payload = runtime.expect_response(&rejected, WITHIN).await.body_json();
+        assert_eq!(
+            gateway_response(&payload).0,
+            401,
+            "{name} {variable}: {payload}"
+        );
+        let output = process.kill_and_collect().await;
+
+        assert!(
+            output
+                .lines()
+                .any(|line| line.contains(r#""level":"TRACE""#)),
+            "{name} {variable}={level}: TRACE lines are logged:\n{output}"
+        );
+        for segment in teacher.split('.') {
+            assert!(
+                !output.contains(segment),
+                "{name} {variable}={level}: a token segment reached the log:\n{output}"
+            );
+        }
+        assert!(
+            !output.to_ascii_lowercase().contains("bearer "),
+            "{name} {variable}={level}: an Authorization header reached the log:\n{output}"
+        );
+    }
+}
