@@ -1,5 +1,7 @@
 //! Typed configuration read once at cold start.
 
+use std::net::IpAddr;
+
 use reqwest::Url;
 
 const PROJECT_ID_VAR: &str = "DESCOPE_PROJECT_ID";
@@ -23,6 +25,10 @@ pub enum ConfigError {
         "DESCOPE_BASE_URI must be an http:// or https:// URL without query or fragment, such as https://api.descope.com ({reason})"
     )]
     InvalidBaseUri { reason: String },
+    #[error(
+        "DESCOPE_BASE_URI must use https:// (got {value}): the signing keys decide who is signed in, so plain http is allowed only for this machine (localhost, 127.0.0.1, [::1]) and host.docker.internal under sam local"
+    )]
+    InsecureBaseUri { value: String },
     #[error("could not build the HTTP client that fetches Descope's keys: {0}")]
     HttpClient(String),
 }
@@ -108,7 +114,26 @@ fn validate_base_uri(value: &str) -> Result<String, ConfigError> {
     if !url.username().is_empty() || url.password().is_some() {
         return Err(invalid("it holds credentials"));
     }
+    if url.scheme() == "http" && !is_local_development_host(&url) {
+        return Err(ConfigError::InsecureBaseUri {
+            value: value.to_owned(),
+        });
+    }
     Ok(value.trim_end_matches('/').to_owned())
+}
+
+/// Hosts plain http may reach: this machine, and the host as `sam local`'s containers see it.
+/// Anywhere else, whoever sits on the network path could serve keys and mint sessions.
+fn is_local_development_host(url: &Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    // IPv6 hosts come bracketed; the URL parser lowercases domain names.
+    let unbracketed = host.trim_start_matches('[').trim_end_matches(']');
+    match unbracketed.parse::<IpAddr>() {
+        Ok(address) => address.is_loopback(),
+        Err(_) => host == "localhost" || host == "host.docker.internal",
+    }
 }
 
 #[cfg(test)]
@@ -199,6 +224,38 @@ mod tests {
                 "{bad}: {error:?}"
             );
             assert!(error.to_string().contains("DESCOPE_BASE_URI"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn plain_http_is_refused_for_any_host_but_this_machine_and_docker_s_host() {
+        for remote in [
+            "http://api.descope.com",
+            "http://auth.example.com:8787",
+            "http://10.0.0.5",
+            "http://172.17.0.1:8787",
+            "http://localhost.example.com",
+            "http://127.0.0.1.nip.io",
+        ] {
+            let error = config("P2x", Some(remote)).unwrap_err();
+            assert!(
+                matches!(error, ConfigError::InsecureBaseUri { .. }),
+                "{remote}: {error:?}"
+            );
+            let message = error.to_string();
+            assert!(message.contains("DESCOPE_BASE_URI"), "{message}");
+            assert!(message.contains("https://"), "{message}");
+        }
+        for local in [
+            "http://127.0.0.1:8787",
+            "http://127.1.2.3",
+            "http://localhost:8787",
+            "http://LOCALHOST",
+            "http://[::1]:8787",
+            "http://host.docker.internal:8787",
+            "https://auth.example.com",
+        ] {
+            assert!(config("P2x", Some(local)).is_ok(), "{local}");
         }
     }
 

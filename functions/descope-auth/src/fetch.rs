@@ -48,13 +48,16 @@ pub struct HttpKeyFetcher {
 
 impl HttpKeyFetcher {
     /// A fetcher for `url` (see [`crate::Config::jwks_url`]): connect ≤ 1 s, whole exchange
-    /// ≤ 3 s, no redirects, body ≤ [`MAX_JWKS_BYTES`].
+    /// ≤ 3 s, no redirects, no proxy, body ≤ [`MAX_JWKS_BYTES`].
     pub fn new(url: impl Into<String>) -> Result<Self, ConfigError> {
         let client = Client::builder()
             .tls_backend_preconfigured(tls_config()?)
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(TOTAL_TIMEOUT)
             .redirect(redirect::Policy::none())
+            // Proxy variables in the environment must not reroute the fetch: whoever runs the
+            // proxy could serve keys of their own.
+            .no_proxy()
             .build()
             .map_err(|error| ConfigError::HttpClient(error.to_string()))?;
         Ok(HttpKeyFetcher {
