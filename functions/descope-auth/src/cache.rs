@@ -1,6 +1,8 @@
 //! The key cache: one per validator, shared by every invocation of a warm Lambda environment.
 //!
-//! Policy (all times from the injected clock):
+//! Policy (all times are wall-clock times from the injected clock; a clock that moved backwards
+//! since a recorded time makes that time count as long past, so the keys are stale and any
+//! window is over):
 //! - fetch on first use;
 //! - keys older than [`MAX_KEY_AGE`] are refreshed, so a withdrawn key stops verifying;
 //! - an unknown `kid` triggers a refetch only if the last attempt is [`UNKNOWN_KID_REFETCH`]
@@ -9,7 +11,7 @@
 //! - one fetch at a time (single flight); callers that waited re-read the result.
 
 use std::sync::{Arc, PoisonError, RwLock};
-use std::time::{Duration, Instant};
+use std::time::{Duration, SystemTime};
 
 use crate::clock::Clock;
 use crate::fetch::KeyFetcher;
@@ -21,13 +23,13 @@ pub(crate) const FAILURE_BACKOFF: Duration = Duration::from_secs(5);
 
 struct Snapshot {
     keys: KeySet,
-    fetched_at: Instant,
+    fetched_at: SystemTime,
 }
 
 #[derive(Default)]
 struct FetchHistory {
-    last_attempt: Option<Instant>,
-    last_failure: Option<Instant>,
+    last_attempt: Option<SystemTime>,
+    last_failure: Option<SystemTime>,
     last_error: Option<String>,
 }
 
@@ -67,7 +69,7 @@ impl<F: KeyFetcher> KeyCache<F> {
     pub(crate) async fn key_for(&self, kid: &str, clock: &impl Clock) -> Lookup {
         // Warm path: fresh keys that know the kid need neither the lock nor the network.
         if let Some(snapshot) = self.snapshot()
-            && clock.now().saturating_duration_since(snapshot.fetched_at) < MAX_KEY_AGE
+            && elapsed(clock.now(), snapshot.fetched_at) < MAX_KEY_AGE
             && let Some(key) = snapshot.keys.get(kid)
         {
             return Lookup::Found(Arc::clone(key));
@@ -131,12 +133,12 @@ impl<F: KeyFetcher> KeyCache<F> {
 
 /// Whether to fetch now, given when keys were last stored and the fetch history.
 fn fetch_due(
-    now: Instant,
-    keys_fetched_at: Option<Instant>,
+    now: SystemTime,
+    keys_fetched_at: Option<SystemTime>,
     kid_known: bool,
     history: &FetchHistory,
 ) -> bool {
-    let since = |then: Instant| now.saturating_duration_since(then);
+    let since = |then: SystemTime| elapsed(now, then);
     if history
         .last_failure
         .is_some_and(|failed| since(failed) < FAILURE_BACKOFF)
@@ -153,17 +155,26 @@ fn fetch_due(
     }
 }
 
+/// Time from `then` to `now`; a clock that went back counts as the longest time, not as none.
+fn elapsed(now: SystemTime, then: SystemTime) -> Duration {
+    now.duration_since(then).unwrap_or(Duration::MAX)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn at(base: Instant, seconds: u64) -> Instant {
+    fn t0() -> SystemTime {
+        SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000)
+    }
+
+    fn at(base: SystemTime, seconds: u64) -> SystemTime {
         base + Duration::from_secs(seconds)
     }
 
     #[test]
     fn nothing_cached_fetches_unless_backing_off() {
-        let t0 = Instant::now();
+        let t0 = t0();
         assert!(fetch_due(t0, None, false, &FetchHistory::default()));
         let failed = FetchHistory {
             last_attempt: Some(t0),
@@ -176,7 +187,7 @@ mod tests {
 
     #[test]
     fn unknown_kid_refetches_only_after_thirty_seconds_since_the_last_attempt() {
-        let t0 = Instant::now();
+        let t0 = t0();
         let history = FetchHistory {
             last_attempt: Some(t0),
             ..FetchHistory::default()
@@ -189,7 +200,7 @@ mod tests {
 
     #[test]
     fn the_first_fetch_counts_as_an_attempt() {
-        let t0 = Instant::now();
+        let t0 = t0();
         // Keys first fetched at t0+10 s: the 30 s window runs from that first fetch.
         let history = FetchHistory {
             last_attempt: Some(at(t0, 10)),
@@ -201,7 +212,7 @@ mod tests {
 
     #[test]
     fn keys_older_than_ten_minutes_are_refreshed_even_for_a_known_kid() {
-        let t0 = Instant::now();
+        let t0 = t0();
         let history = FetchHistory {
             last_attempt: Some(t0),
             ..FetchHistory::default()
@@ -212,7 +223,7 @@ mod tests {
 
     #[test]
     fn a_failure_holds_off_every_kind_of_fetch_for_five_seconds() {
-        let t0 = Instant::now();
+        let t0 = t0();
         let failed_refresh = FetchHistory {
             last_attempt: Some(at(t0, 700)),
             last_failure: Some(at(t0, 700)),
@@ -220,5 +231,26 @@ mod tests {
         };
         assert!(!fetch_due(at(t0, 704), Some(t0), true, &failed_refresh));
         assert!(fetch_due(at(t0, 705), Some(t0), true, &failed_refresh));
+    }
+
+    #[test]
+    fn a_clock_gone_backwards_makes_the_keys_stale_and_every_window_over() {
+        let t0 = t0();
+        let earlier = t0 - Duration::from_secs(1);
+        let failed = FetchHistory {
+            last_attempt: Some(t0),
+            last_failure: Some(t0),
+            last_error: Some("503".into()),
+        };
+        // Keys, attempt and failure all "in the future": none of them holds a fetch back.
+        assert!(fetch_due(earlier, Some(t0), true, &failed));
+        assert!(fetch_due(
+            earlier,
+            Some(t0),
+            false,
+            &FetchHistory::default()
+        ));
+        assert_eq!(elapsed(earlier, t0), Duration::MAX);
+        assert_eq!(elapsed(at(t0, 3), t0), Duration::from_secs(3));
     }
 }

@@ -1,11 +1,22 @@
 use std::sync::Arc;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
-/// Time as the validator sees it: a monotonic instant for key-cache decisions and Unix seconds
-/// for token claims. Injected so tests can move time without sleeping.
+/// Time as the validator sees it. Injected so tests can move time without sleeping.
+///
+/// Wall-clock time, not a monotonic clock, for the key cache too: Lambda freezes idle
+/// environments, and a monotonic clock need not advance while frozen, so keys fetched before a
+/// long freeze would look fresh long after Descope withdrew them.
 pub trait Clock: Send + Sync + 'static {
-    fn now(&self) -> Instant;
-    fn unix_now(&self) -> u64;
+    fn now(&self) -> SystemTime;
+
+    /// Unix seconds, for token claims.
+    fn unix_now(&self) -> u64 {
+        // A clock before 1970 is a broken host; treating it as the epoch makes every token look
+        // not-yet-valid or expired rather than panicking.
+        self.now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |elapsed| elapsed.as_secs())
+    }
 }
 
 /// The real clock.
@@ -13,25 +24,13 @@ pub trait Clock: Send + Sync + 'static {
 pub struct SystemClock;
 
 impl Clock for SystemClock {
-    fn now(&self) -> Instant {
-        Instant::now()
-    }
-
-    fn unix_now(&self) -> u64 {
-        // A clock before 1970 is a broken host; treating it as the epoch makes every token look
-        // not-yet-valid or expired rather than panicking.
+    fn now(&self) -> SystemTime {
         SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |elapsed| elapsed.as_secs())
     }
 }
 
 impl<C: Clock> Clock for Arc<C> {
-    fn now(&self) -> Instant {
+    fn now(&self) -> SystemTime {
         (**self).now()
-    }
-
-    fn unix_now(&self) -> u64 {
-        (**self).unix_now()
     }
 }

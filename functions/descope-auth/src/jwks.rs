@@ -1,5 +1,6 @@
 //! Descope's key set (`{"keys":[…]}`) turned into verification keys, keeping only keys that
-//! can verify a session token.
+//! can verify a session token: right type, algorithm and use, and material that can verify
+//! (see `key_material`).
 
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -11,6 +12,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::jose::is_json_object;
+use crate::key_material;
 
 /// Why a fetched key set cannot replace the keys in use.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
@@ -103,6 +105,7 @@ fn usable_key(entry: Value) -> Result<(String, VerifyKey), &'static str> {
     if !parameters_fit(&jwk.algorithm, algorithm) {
         return Err("key type or curve does not fit its alg (symmetric algs are never accepted)");
     }
+    key_material::check(&jwk.algorithm)?;
     let decoding_key =
         DecodingKey::from_jwk(&jwk).map_err(|_| "key material is not valid base64url")?;
     Ok((

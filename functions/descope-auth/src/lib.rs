@@ -13,6 +13,7 @@ mod error;
 mod fetch;
 mod jose;
 mod jwks;
+mod key_material;
 mod logging;
 mod session;
 mod validator;

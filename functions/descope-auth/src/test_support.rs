@@ -15,7 +15,7 @@
 use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::rsa::KeySize;
@@ -297,12 +297,10 @@ fn alg_name(algorithm: Algorithm) -> String {
         .unwrap_or_else(|| format!("{algorithm:?}"))
 }
 
-/// A clock that moves only when told to, so cache windows are tested without sleeping.
+/// A wall clock that moves only when told to, so cache windows are tested without sleeping.
 #[derive(Debug)]
 pub struct ManualClock {
-    start: Instant,
-    start_unix: u64,
-    offset: Mutex<Duration>,
+    now: Mutex<SystemTime>,
 }
 
 impl ManualClock {
@@ -314,34 +312,30 @@ impl ManualClock {
     /// Starts at `unix_now` seconds.
     pub fn starting_at(unix_now: u64) -> Arc<ManualClock> {
         Arc::new(ManualClock {
-            start: Instant::now(),
-            start_unix: unix_now,
-            offset: Mutex::new(Duration::ZERO),
+            now: Mutex::new(UNIX_EPOCH + Duration::from_secs(unix_now)),
         })
     }
 
+    /// Time passes: while the function runs, or while Lambda keeps its environment frozen.
     pub fn advance(&self, by: Duration) {
-        *self
-            .offset
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) += by;
+        *self.time() += by;
     }
 
-    fn offset(&self) -> Duration {
-        *self
-            .offset
+    /// The wall clock jumps back (a host clock corrected by NTP, say).
+    pub fn set_back(&self, by: Duration) {
+        *self.time() -= by;
+    }
+
+    fn time(&self) -> std::sync::MutexGuard<'_, SystemTime> {
+        self.now
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
 impl Clock for ManualClock {
-    fn now(&self) -> Instant {
-        self.start + self.offset()
-    }
-
-    fn unix_now(&self) -> u64 {
-        self.start_unix + self.offset().as_secs()
+    fn now(&self) -> SystemTime {
+        *self.time()
     }
 }
 

@@ -5,6 +5,8 @@ mod support;
 use std::sync::Arc;
 use std::time::Duration;
 
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use descope_auth::test_support::TestKey;
 use descope_auth::{AuthError, TokenRejection};
 use support::{KeyServer, is_keys_unavailable, rejection};
@@ -233,4 +235,90 @@ async fn non_200_oversized_and_redirected_answers_are_failures() {
         assert!(is_keys_unavailable(&outcome), "{outcome:?}");
         assert_eq!(keys.fetches().await, 1);
     }
+}
+
+#[tokio::test]
+async fn a_key_set_whose_only_keys_cannot_verify_keeps_the_last_good_keys() {
+    let keys = KeyServer::start().await;
+    let key = TestKey::rsa("K1");
+    keys.serve_keys(&[&key]).await;
+    assert!(keys.validate(&key.sign(&keys.claims())).await.is_ok());
+
+    let with = |change: serde_json::Value, from: &TestKey| {
+        let mut jwk = from.jwk();
+        for (name, value) in change.as_object().unwrap() {
+            jwk[name] = value.clone();
+        }
+        serde_json::json!({ "keys": [jwk] }).to_string()
+    };
+    let ec = TestKey::ec("K1", descope_auth::test_support::Algorithm::ES256);
+    let mut off_curve_y = URL_SAFE_NO_PAD
+        .decode(ec.jwk()["y"].as_str().unwrap())
+        .unwrap();
+    off_curve_y[31] ^= 1;
+    let ed = TestKey::ed25519("K1");
+    let unusable = [
+        // An RSA modulus of a few bits, and a 1024-bit one.
+        with(serde_json::json!({"n": "wQ"}), &key),
+        with(
+            serde_json::json!({"n": URL_SAFE_NO_PAD.encode([0xC1; 128])}),
+            &key,
+        ),
+        with(serde_json::json!({"e": "AQ"}), &key),
+        with(
+            serde_json::json!({"y": URL_SAFE_NO_PAD.encode(off_curve_y)}),
+            &ec,
+        ),
+        with(
+            serde_json::json!({"x": URL_SAFE_NO_PAD.encode([9; 31])}),
+            &ed,
+        ),
+    ];
+    for (round, body) in unusable.iter().enumerate() {
+        keys.answer(ResponseTemplate::new(200).set_body_string(body.clone()))
+            .await;
+        // Past the 10-minute refresh (and the back-off after the previous round's failure).
+        keys.advance(600);
+        let outcome = keys.validate(&key.sign(&keys.claims())).await;
+        assert!(outcome.is_ok(), "round {round} ({body}): {outcome:?}");
+        assert_eq!(keys.fetches().await, 1, "round {round} was fetched");
+    }
+}
+
+#[tokio::test]
+async fn key_age_counts_wall_clock_time_while_the_environment_was_frozen() {
+    let keys = KeyServer::start().await;
+    let withdrawn = TestKey::rsa("K1");
+    let successor = TestKey::rsa("K2");
+    keys.serve_keys(&[&withdrawn]).await;
+    assert!(keys.validate(&withdrawn.sign(&keys.claims())).await.is_ok());
+
+    // Ten minutes in a frozen environment: a monotonic clock may have stood still all along,
+    // the wall clock (which the cache reads) moved on.
+    keys.serve_keys(&[&successor]).await;
+    keys.clock.advance(Duration::from_secs(600));
+    assert_eq!(
+        rejection(keys.validate(&withdrawn.sign(&keys.claims())).await),
+        TokenRejection::UnknownKid
+    );
+    assert!(keys.validate(&successor.sign(&keys.claims())).await.is_ok());
+    assert_eq!(keys.fetches().await, 1);
+}
+
+#[tokio::test]
+async fn a_clock_that_moves_backwards_makes_the_keys_stale() {
+    let keys = KeyServer::start().await;
+    let withdrawn = TestKey::rsa("K1");
+    let successor = TestKey::rsa("K2");
+    keys.serve_keys(&[&withdrawn]).await;
+    assert!(keys.validate(&withdrawn.sign(&keys.claims())).await.is_ok());
+
+    keys.serve_keys(&[&successor]).await;
+    keys.clock.set_back(Duration::from_secs(3600));
+    assert!(keys.validate(&successor.sign(&keys.claims())).await.is_ok());
+    assert_eq!(keys.fetches().await, 1, "the keys were refetched");
+    // Time runs forward again from there: the fresh keys are not refetched.
+    keys.advance(30);
+    assert!(keys.validate(&successor.sign(&keys.claims())).await.is_ok());
+    assert_eq!(keys.fetches().await, 1);
 }
