@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Checks the SAM template (sam validate --lint, cfn-lint) and builds both functions for arm64
-# with `sam build`, exactly as a deploy would, then checks each artifact is an aarch64 ELF
-# `bootstrap`. Works offline once crates are fetched: nothing here talks to AWS.
+# Checks the SAM template (sam validate --lint, cfn-lint) and builds the functions for arm64 and
+# the frontend layer with `sam build`, exactly as a deploy would, then checks each function's
+# artifact is an aarch64 ELF `bootstrap` and the frontend's has index.html at its root (where the
+# publisher looks for it). Works offline once crates and npm packages are fetched: nothing here
+# talks to AWS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,7 +22,7 @@ step "cfn-lint template.yaml"
 cfn-lint template.yaml
 echo "cfn-lint: no findings"
 
-step "sam build (cargo lambda build --release --arm64 per function)"
+step "sam build (cargo lambda build --release --arm64 per function; the frontend's Makefile)"
 started=$SECONDS
 sam build
 echo "sam build took $((SECONDS - started)) s"
@@ -30,7 +32,7 @@ echo "sam build took $((SECONDS - started)) s"
 elf_bytes() { od -An -tx1 -v -j "$2" -N "$3" "$1" | tr -d ' \n'; }
 
 step "Artifacts"
-for function in GetRolesFunction GetRoleDataFunction; do
+for function in GetRolesFunction GetRoleDataFunction FrontendPublisherFunction; do
     artifact=".aws-sam/build/$function/bootstrap"
     [[ -f "$artifact" ]] || fail "$artifact is missing after sam build"
     [[ -x "$artifact" ]] || fail "$artifact is not executable"
@@ -39,5 +41,13 @@ for function in GetRolesFunction GetRoleDataFunction; do
     [[ "$(elf_bytes "$artifact" 18 2)" == "b700" ]] ||
         fail "$artifact is not built for aarch64 (e_machine $(elf_bytes "$artifact" 18 2))"
     size=$(wc -c <"$artifact")
-    printf '%-22s %s  aarch64 ELF, %d bytes (%d KiB)\n' "$function" "$artifact" "$size" $((size / 1024))
+    printf '%-26s %s  aarch64 ELF, %d bytes (%d KiB)\n' "$function" "$artifact" "$size" $((size / 1024))
 done
+
+# The layer's zip is this folder's contents, and the publisher serves the zip's root as the site.
+frontend=".aws-sam/build/FrontendBuild"
+[[ -f "$frontend/index.html" ]] || fail "$frontend/index.html is missing after sam build"
+[[ -d "$frontend/assets" ]] || fail "$frontend/assets/ is missing after sam build"
+files=$(find "$frontend" -type f | wc -l)
+size=$(du -sk "$frontend" | cut -f1)
+printf '%-26s %s  %d files, %d KiB\n' FrontendBuild "$frontend/index.html" "$files" "$size"
