@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Python-distributed build tools into a project-local virtualenv (.venv/):
-#   cargo-lambda (brings the zig linker as the `ziglang` package), aws-sam-cli and cfn-lint.
+#   cargo-lambda (brings the zig linker as the `ziglang` package), aws-sam-cli and cfn-lint, and
+#   the test tools in scripts/requirements-publish-test.txt (moto's server, for the frontend
+#   publisher's tests).
 # Pinned so `sam build`, `sam validate --lint` and `cfn-lint` behave the same on every machine.
 # Idempotent: a second run with the same pins is a no-op that returns in well under a second.
 set -euo pipefail
@@ -12,10 +14,14 @@ CFN_LINT_VERSION="1.58.0"
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="${repo_root}/.venv"
 marker="${venv}/.python-tools"
-wanted="cargo-lambda==${CARGO_LAMBDA_VERSION} aws-sam-cli==${AWS_SAM_CLI_VERSION} cfn-lint==${CFN_LINT_VERSION}"
+test_requirements="${repo_root}/scripts/requirements-publish-test.txt"
+# The test pins are part of what the marker records, so changing one reinstalls.
+test_pins="$(grep -v '^[[:space:]]*\(#\|$\)' "${test_requirements}" | tr '\n' ' ')"
+wanted="cargo-lambda==${CARGO_LAMBDA_VERSION} aws-sam-cli==${AWS_SAM_CLI_VERSION} cfn-lint==${CFN_LINT_VERSION} ${test_pins% }"
 
 tools_present() {
-    [[ -x "${venv}/bin/cargo-lambda" && -x "${venv}/bin/sam" && -x "${venv}/bin/cfn-lint" ]]
+    [[ -x "${venv}/bin/cargo-lambda" && -x "${venv}/bin/sam" && -x "${venv}/bin/cfn-lint" &&
+        -x "${venv}/bin/moto_server" ]]
 }
 
 if [[ -f "${marker}" ]] && [[ "$(cat "${marker}")" == "${wanted}" ]] && tools_present; then
@@ -34,7 +40,8 @@ else
     "${venv}/bin/python3" -m pip install --quiet --disable-pip-version-check \
         "cargo-lambda==${CARGO_LAMBDA_VERSION}" \
         "aws-sam-cli==${AWS_SAM_CLI_VERSION}" \
-        "cfn-lint==${CFN_LINT_VERSION}"
+        "cfn-lint==${CFN_LINT_VERSION}" \
+        -r "${test_requirements}"
     # ziglang is what makes cross-compiling to arm64 work without a C cross toolchain.
     "${venv}/bin/python3" -c 'import ziglang' || {
         echo "error: ziglang did not install alongside cargo-lambda" >&2

@@ -30,9 +30,6 @@ scripts/check-frontend.sh
 log "Infrastructure: SAM template lint and arm64 build"
 scripts/check-infra.sh
 
-log "Publishing the frontend, against a local S3 and CloudFront (moto)"
-scripts/test-publish-frontend.sh
-
 log "Local API through cargo lambda watch"
 scripts/test-local-api.sh
 
