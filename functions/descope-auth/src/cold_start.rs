@@ -1,22 +1,111 @@
-//! The wiring every function runs once per cold start, before it hands its handler to Lambda.
+//! What every function's `main` does: start logging, read the configuration, build the one
+//! validator the warm environment shares, and hand the handler to the Lambda runtime.
 
+use std::convert::Infallible;
+use std::future::Future;
 use std::process::ExitCode;
+use std::sync::Arc;
+
+use lambda_http::{Body, Request, Response, service_fn};
 
 use crate::config::Config;
 use crate::logging::init_tracing;
 use crate::validator::SessionValidator;
 
-/// Starts logging, reads the configuration and builds the validator for `function_name`.
+/// Lambda Managed Instances set it to the invocations one environment runs at once.
+const MAX_CONCURRENCY_VAR: &str = "AWS_LAMBDA_MAX_CONCURRENCY";
+
+/// Runs `handler` for every invocation until the runtime stops, and returns `main`'s exit code.
 ///
-/// A configuration mistake is logged (the error names the variable to set) and comes back as
-/// the exit code for `main` to return: the cold start fails, so the mistake shows when the
-/// function is deployed instead of as an error on every request.
-pub fn cold_start(function_name: &str) -> Result<SessionValidator, ExitCode> {
+/// A configuration mistake is logged (the error names the variable to set) and fails the cold
+/// start, so it shows when the function is deployed instead of as an error on every request.
+///
+/// With `AWS_LAMBDA_MAX_CONCURRENCY` = N > 1 the environment serves N invocations at once on a
+/// multi-threaded runtime, so the CPU-bound token checks spread over the instance's cores; they
+/// all share one validator and so one key cache. Unset or 1 (classic Lambda), invocations run
+/// one at a time on a single thread, which starts faster.
+pub fn serve<H, F>(function_name: &str, handler: H) -> ExitCode
+where
+    H: Fn(Arc<SessionValidator>, Request) -> F + Clone + Send + 'static,
+    F: Future<Output = Response<Body>> + Send + 'static,
+{
     init_tracing();
-    Config::from_env()
-        .and_then(|config| SessionValidator::from_config(&config))
-        .map_err(|error| {
-            tracing::error!(%error, "cannot start {function_name}");
+    let validator =
+        match Config::from_env().and_then(|config| SessionValidator::from_config(&config)) {
+            Ok(validator) => Arc::new(validator),
+            Err(error) => {
+                tracing::error!(%error, "cannot start {function_name}");
+                return ExitCode::FAILURE;
+            }
+        };
+    let concurrency = max_concurrency(std::env::var(MAX_CONCURRENCY_VAR).ok().as_deref());
+    let runtime = match tokio_runtime(concurrency) {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            tracing::error!(%error, "cannot start the async runtime of {function_name}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let service = service_fn(move |request: Request| {
+        let handler = handler.clone();
+        let validator = Arc::clone(&validator);
+        async move { Ok::<_, Infallible>(handler(validator, request).await) }
+    });
+    // Sequential when the variable is unset or 1: run_concurrent reads it too.
+    match runtime.block_on(lambda_http::run_concurrent(service)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!(%error, "the Lambda runtime stopped");
             ExitCode::FAILURE
-        })
+        }
+    }
+}
+
+/// The invocations one environment runs at once; anything but a number above 1 means one.
+fn max_concurrency(value: Option<&str>) -> usize {
+    value
+        .and_then(|value| value.trim().parse::<usize>().ok())
+        .filter(|&concurrency| concurrency > 1)
+        .unwrap_or(1)
+}
+
+fn tokio_runtime(concurrency: usize) -> std::io::Result<tokio::runtime::Runtime> {
+    let mut builder = if concurrency > 1 {
+        // One worker per core (tokio's default): more would only take turns on the same cores.
+        tokio::runtime::Builder::new_multi_thread()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+    };
+    builder.enable_all().build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_number_above_one_means_concurrent() {
+        assert_eq!(max_concurrency(None), 1);
+        assert_eq!(max_concurrency(Some("")), 1);
+        assert_eq!(max_concurrency(Some("1")), 1);
+        assert_eq!(max_concurrency(Some("0")), 1);
+        assert_eq!(max_concurrency(Some("-4")), 1);
+        assert_eq!(max_concurrency(Some("eight")), 1);
+        assert_eq!(max_concurrency(Some("8")), 8);
+        assert_eq!(max_concurrency(Some(" 64 ")), 64);
+    }
+
+    #[test]
+    fn the_runtime_has_worker_threads_only_when_concurrent() {
+        let sequential = tokio_runtime(1).unwrap();
+        assert_eq!(
+            sequential.handle().runtime_flavor(),
+            tokio::runtime::RuntimeFlavor::CurrentThread
+        );
+        let concurrent = tokio_runtime(8).unwrap();
+        assert_eq!(
+            concurrent.handle().runtime_flavor(),
+            tokio::runtime::RuntimeFlavor::MultiThread
+        );
+    }
 }

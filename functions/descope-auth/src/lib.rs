@@ -2,6 +2,7 @@
 //!
 //! Build one [`SessionValidator`] per cold start (it owns the key cache) and share it across
 //! invocations; map every [`AuthError`] to its response with [`AuthError::to_response`].
+//! [`serve`] does both for a function's `main`.
 
 mod bearer;
 mod cache;
@@ -24,7 +25,7 @@ pub mod test_support;
 pub use bearer::{HeaderError, MAX_TOKEN_BYTES};
 pub use claims::{ClaimsError, LEEWAY_SECS};
 pub use clock::{Clock, SystemClock};
-pub use cold_start::cold_start;
+pub use cold_start::serve;
 pub use config::{Config, ConfigError};
 pub use error::{
     AuthError, INVALID_TOKEN_MESSAGE, KEYS_UNAVAILABLE_MESSAGE, TokenRejection, json_response,
