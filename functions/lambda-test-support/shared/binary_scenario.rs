@@ -15,9 +15,9 @@ use serde_json::{Value, json};
 
 use crate::refused_tokens::session_for;
 
-const PROJECT_ID: &str = "P2LocalStandInProject";
+pub const PROJECT_ID: &str = "P2LocalStandInProject";
 /// Guards against a hung process; every wait ends as soon as its event happens.
-const WITHIN: Duration = Duration::from_secs(20);
+pub const WITHIN: Duration = Duration::from_secs(20);
 
 /// What differs between the functions in this scenario.
 pub struct Function {
@@ -33,7 +33,7 @@ pub struct Function {
     pub student_body: Value,
 }
 
-fn function_env(
+pub fn function_env(
     function: &Function,
     runtime: &RuntimeApi,
     key_server: &KeyServer,
@@ -45,7 +45,7 @@ fn function_env(
 }
 
 /// The API Gateway response the runtime posted: (status, headers, parsed body).
-fn gateway_response(payload: &Value) -> (u64, &Value, Value) {
+pub fn gateway_response(payload: &Value) -> (u64, &Value, Value) {
     let status = payload["statusCode"].as_u64().expect("statusCode");
     let body = payload["body"].as_str().expect("a text body");
     (

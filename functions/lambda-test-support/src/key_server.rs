@@ -3,7 +3,8 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{Path, State};
@@ -17,6 +18,7 @@ struct Shared {
     jwks: String,
     hits: AtomicUsize,
     available: AtomicBool,
+    answer_delay_ms: AtomicU64,
 }
 
 /// Dropping it stops the server.
@@ -34,6 +36,7 @@ impl KeyServer {
             jwks: jwks.into(),
             hits: AtomicUsize::new(0),
             available: AtomicBool::new(true),
+            answer_delay_ms: AtomicU64::new(0),
         });
         let router = Router::new()
             .route("/v2/keys/{project_id}", get(keys))
@@ -68,6 +71,15 @@ impl KeyServer {
     }
 }
 
+impl KeyServer {
+    /// Every answer from now on comes after `delay`: a slow Descope, or with a delay beyond any
+    /// timeout, a hanging one.
+    pub fn set_answer_delay(&self, delay: Duration) {
+        let millis = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
+        self.shared.answer_delay_ms.store(millis, Ordering::SeqCst);
+    }
+}
+
 impl Drop for KeyServer {
     fn drop(&mut self) {
         self.server.abort();
@@ -89,6 +101,10 @@ async fn keys(
     Path(project_id): Path<String>,
 ) -> impl IntoResponse {
     shared.hits.fetch_add(1, Ordering::SeqCst);
+    let delay = shared.answer_delay_ms.load(Ordering::SeqCst);
+    if delay > 0 {
+        tokio::time::sleep(Duration::from_millis(delay)).await;
+    }
     if !shared.available.load(Ordering::SeqCst) {
         return (
             StatusCode::SERVICE_UNAVAILABLE,

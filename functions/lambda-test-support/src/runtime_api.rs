@@ -1,8 +1,9 @@
 //! A local Lambda Runtime API (the `2018-06-01` interface the `lambda_runtime` client polls), so a
 //! compiled function binary can be run and invoked exactly as Lambda would, without AWS.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -12,7 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use tokio::sync::mpsc;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 use tokio::task::JoinHandle;
 
 pub const INVOKED_FUNCTION_ARN: &str = "arn:aws:lambda:us-east-1:123456789012:function:under-test";
@@ -48,6 +49,10 @@ struct PendingEvent {
 
 struct Shared {
     pending: tokio::sync::Mutex<mpsc::UnboundedReceiver<PendingEvent>>,
+    /// One permit per invocation the environment may run at once; held until it is answered.
+    slots: Arc<Semaphore>,
+    running: Mutex<HashMap<String, OwnedSemaphorePermit>>,
+    most_running: AtomicUsize,
     handed_out: Mutex<Vec<(String, Instant)>>,
     outcomes: mpsc::UnboundedSender<Outcome>,
     first_poll: OnceLock<Instant>,
@@ -64,11 +69,22 @@ pub struct RuntimeApi {
 }
 
 impl RuntimeApi {
+    /// A classic Lambda environment: one invocation at a time.
     pub async fn start() -> RuntimeApi {
+        Self::with_max_concurrency(1).await
+    }
+
+    /// An environment that runs up to `max_concurrency` invocations at once, as Lambda Managed
+    /// Instances do (`AWS_LAMBDA_MAX_CONCURRENCY`): that many `/next` long-polls may be
+    /// outstanding and answered; a further poll waits until an invocation is answered.
+    pub async fn with_max_concurrency(max_concurrency: usize) -> RuntimeApi {
         let (events, pending) = mpsc::unbounded_channel();
         let (outcome_tx, outcomes) = mpsc::unbounded_channel();
         let shared = Arc::new(Shared {
             pending: tokio::sync::Mutex::new(pending),
+            slots: Arc::new(Semaphore::new(max_concurrency.max(1))),
+            running: Mutex::new(HashMap::new()),
+            most_running: AtomicUsize::new(0),
             handed_out: Mutex::new(Vec::new()),
             outcomes: outcome_tx,
             first_poll: OnceLock::new(),
@@ -122,6 +138,11 @@ impl RuntimeApi {
         request_id
     }
 
+    /// The most invocations the function had handed out and not yet answered, at any moment.
+    pub fn most_in_flight(&self) -> usize {
+        self.shared.most_running.load(Ordering::SeqCst)
+    }
+
     /// When the function first asked for an event (its init phase ended), if it has.
     pub fn first_poll_at(&self) -> Option<Instant> {
         self.shared.first_poll.get().copied()
@@ -153,11 +174,21 @@ impl Drop for RuntimeApi {
 
 async fn next_invocation(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
     let _ = shared.first_poll.set(Instant::now());
-    // One poller at a time, as in Lambda: an environment runs one invocation at a time.
+    let Ok(slot) = Arc::clone(&shared.slots).acquire_owned().await else {
+        return (StatusCode::GONE, HeaderMap::new(), String::new());
+    };
+    // The queue hands each event to one poller, in the order the polls took their slots.
     let event = shared.pending.lock().await.recv().await;
     let Some(event) = event else {
         return (StatusCode::GONE, HeaderMap::new(), String::new());
     };
+    {
+        let mut running = shared.running.lock().expect("running lock");
+        running.insert(event.request_id.clone(), slot);
+        shared
+            .most_running
+            .fetch_max(running.len(), Ordering::SeqCst);
+    }
     shared
         .handed_out
         .lock()
@@ -189,6 +220,12 @@ async fn next_invocation(State(shared): State<Arc<Shared>>) -> impl IntoResponse
 
 fn answer(shared: &Shared, request_id: String, body: Bytes) -> Answer {
     let answered_at = Instant::now();
+    // Frees the invocation's slot for the next poll.
+    shared
+        .running
+        .lock()
+        .expect("running lock")
+        .remove(&request_id);
     let handed_out_at = shared
         .handed_out
         .lock()

@@ -1,0 +1,229 @@
+// The key cache's rules under many invocations at once, through the real binary: one
+// environment with `AWS_LAMBDA_MAX_CONCURRENCY` = N (Lambda Managed Instances) against a Runtime
+// API that lets N invocations run at once, and the same with the variable unset (classic Lambda,
+// one at a time). Included by both functions' `tests/binary.rs` with `#[path]`, beside
+// `binary_scenario.rs` (as `crate::binary_scenario`) and `refused_tokens.rs`.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use descope_auth::test_support::{TestKey, TestKeys};
+use lambda_test_support::{FunctionProcess, KeyServer, Outcome, RuntimeApi, with_authorization};
+use serde_json::{Value, json};
+
+use crate::binary_scenario::{Function, PROJECT_ID, WITHIN, function_env, gateway_response};
+use crate::refused_tokens::session_for;
+
+/// The invocations one burst sends: many times any concurrency tested.
+const BURST: usize = 64;
+/// The key fetch's total timeout in the auth crate.
+const FETCH_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// `None`: the variable is unset (one invocation at a time).
+pub type Concurrency = Option<usize>;
+
+struct Environment {
+    runtime: RuntimeApi,
+    key_server: KeyServer,
+    process: FunctionProcess,
+}
+
+async fn start(function: &Function, keys: &TestKeys, concurrency: Concurrency) -> Environment {
+    let key_server = KeyServer::start(PROJECT_ID, keys.jwks_json()).await;
+    let runtime = RuntimeApi::with_max_concurrency(concurrency.unwrap_or(1)).await;
+    let mut env = function_env(function, &runtime, &key_server);
+    if let Some(concurrency) = concurrency {
+        env.push(("AWS_LAMBDA_MAX_CONCURRENCY".into(), concurrency.to_string()));
+    }
+    let process = FunctionProcess::spawn(function.binary, &env);
+    Environment {
+        runtime,
+        key_server,
+        process,
+    }
+}
+
+impl Environment {
+    /// Queues one invocation per token; returns each request id with its token's index.
+    fn invoke_all(&self, function: &Function, tokens: &[String]) -> HashMap<String, usize> {
+        tokens
+            .iter()
+            .enumerate()
+            .map(|(index, token)| {
+                let event =
+                    with_authorization(function.http_api_event, &[&format!("Bearer {token}")]);
+                (self.runtime.invoke(event), index)
+            })
+            .collect()
+    }
+
+    /// Every answer to `requests`, in whatever order they came: (token index, status, body,
+    /// time the invocation ran).
+    async fn answers(
+        &mut self,
+        name: &str,
+        mut requests: HashMap<String, usize>,
+    ) -> Vec<(usize, u64, Value, Duration)> {
+        let mut answers = Vec::with_capacity(requests.len());
+        while !requests.is_empty() {
+            match self.runtime.next_outcome(WITHIN).await {
+                Some(Outcome::Response(answer)) => {
+                    let index = requests
+                        .remove(&answer.request_id)
+                        .unwrap_or_else(|| panic!("{name}: an answer to no pending request"));
+                    let payload = answer.body_json();
+                    let (status, _, body) = gateway_response(&payload);
+                    let ran = answer.answered_at - answer.handed_out_at;
+                    answers.push((index, status, body, ran));
+                }
+                other => panic!(
+                    "{name}: expected {} more answers, got {other:?}:\n{}",
+                    requests.len(),
+                    self.process.output()
+                ),
+            }
+        }
+        answers
+    }
+}
+
+fn mode(concurrency: Concurrency) -> String {
+    concurrency.map_or_else(|| "sequential".to_owned(), |n| format!("concurrency {n}"))
+}
+
+/// A burst against a cold key cache and a slow key server: every answer right, one key fetch,
+/// and as many invocations in flight at once as the environment allows.
+pub async fn a_burst_against_a_cold_cache_costs_one_key_fetch(
+    function: &Function,
+    concurrency: Concurrency,
+) {
+    let name = format!("{} ({})", function.name, mode(concurrency));
+    let keys = TestKeys::generate();
+    let mut environment = start(function, &keys, concurrency).await;
+    environment
+        .key_server
+        .set_answer_delay(Duration::from_millis(300));
+    let tokens: Vec<String> = (0..BURST)
+        .map(|i| {
+            let role = if i % 2 == 0 { "teacher" } else { "student" };
+            session_for(PROJECT_ID, keys.key(), &[role])
+        })
+        .collect();
+
+    let requests = environment.invoke_all(function, &tokens);
+    let answers = environment.answers(&name, requests).await;
+
+    for (index, status, body, _) in &answers {
+        let expected = if index % 2 == 0 {
+            &function.teacher_body
+        } else {
+            &function.student_body
+        };
+        assert_eq!(*status, 200, "{name}: invocation {index}: {body}");
+        assert_eq!(body, expected, "{name}: invocation {index}");
+    }
+    assert_eq!(environment.key_server.hits(), 1, "{name}: key fetches");
+    assert_eq!(
+        environment.runtime.most_in_flight(),
+        concurrency.unwrap_or(1),
+        "{name}: invocations in flight at once"
+    );
+    environment.process.kill_and_collect().await;
+}
+
+/// Concurrent invocations with made-up kids right after a cold start: all refused, and no
+/// refetch, since the cold start's fetch is less than 30 s old.
+pub async fn an_unknown_kid_flood_costs_no_extra_key_fetch(
+    function: &Function,
+    concurrency: Concurrency,
+) {
+    let name = format!("{} ({})", function.name, mode(concurrency));
+    let keys = TestKeys::generate();
+    let strangers: Vec<TestKey> = (0..4)
+        .map(|i| TestKey::rsa(&format!("made-up-{i}")))
+        .collect();
+    let mut environment = start(function, &keys, concurrency).await;
+    let tokens: Vec<String> = (0..BURST)
+        .map(|i| match i % 8 {
+            0 => session_for(PROJECT_ID, keys.key(), &["teacher"]),
+            n => session_for(PROJECT_ID, &strangers[n % strangers.len()], &["teacher"]),
+        })
+        .collect();
+
+    let requests = environment.invoke_all(function, &tokens);
+    let answers = environment.answers(&name, requests).await;
+
+    for (index, status, body, _) in &answers {
+        if index % 8 == 0 {
+            assert_eq!(*status, 200, "{name}: the genuine token {index}: {body}");
+        } else {
+            assert_eq!(*status, 401, "{name}: made-up kid {index}: {body}");
+            assert_eq!(
+                body,
+                &json!({"error": "❌ invalid session token!"}),
+                "{name}"
+            );
+        }
+    }
+    assert_eq!(environment.key_server.hits(), 1, "{name}: key fetches");
+    environment.process.kill_and_collect().await;
+}
+
+/// A key server that never answers: every invocation gets 503 within the fetch timeout (one
+/// fetch, the others wait for it rather than start their own), then the function recovers
+/// once the server answers again and the back-off is over.
+pub async fn a_hanging_key_server_holds_no_invocation_past_the_fetch_timeout(
+    function: &Function,
+    concurrency: Concurrency,
+) {
+    let name = format!("{} ({})", function.name, mode(concurrency));
+    let keys = TestKeys::generate();
+    let mut environment = start(function, &keys, concurrency).await;
+    environment
+        .key_server
+        .set_answer_delay(Duration::from_secs(3600));
+    let tokens: Vec<String> = (0..16)
+        .map(|_| session_for(PROJECT_ID, keys.key(), &["teacher"]))
+        .collect();
+
+    let requests = environment.invoke_all(function, &tokens);
+    let answers = environment.answers(&name, requests).await;
+
+    // Slack for a busy machine; a second fetch in a row would take twice the timeout.
+    let longest_allowed = FETCH_TIMEOUT + Duration::from_millis(1500);
+    for (index, status, body, ran) in &answers {
+        assert_eq!(*status, 503, "{name}: invocation {index}: {body}");
+        assert_eq!(
+            body,
+            &json!({"error": "authentication service unavailable"}),
+            "{name}"
+        );
+        assert!(
+            *ran < longest_allowed,
+            "{name}: invocation {index} ran {ran:?} against a hanging key server"
+        );
+    }
+    assert_eq!(environment.key_server.hits(), 1, "{name}: key fetches");
+
+    // Recovery: ask again until the back-off is over and a fresh fetch succeeds.
+    environment.key_server.set_answer_delay(Duration::ZERO);
+    let token = session_for(PROJECT_ID, keys.key(), &["teacher"]);
+    let deadline = tokio::time::Instant::now() + WITHIN;
+    loop {
+        let requests = environment.invoke_all(function, std::slice::from_ref(&token));
+        let (_, status, body, _) = environment.answers(&name, requests).await.remove(0);
+        if status == 200 {
+            assert_eq!(body, function.teacher_body, "{name}");
+            break;
+        }
+        assert_eq!(status, 503, "{name}: while backing off: {body}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{name}: no recovery within {WITHIN:?}"
+        );
+        // Polling pace while the 5 s back-off runs out; the loop ends on the first 200.
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert_eq!(environment.key_server.hits(), 2, "{name}: key fetches");
+    environment.process.kill_and_collect().await;
+}
