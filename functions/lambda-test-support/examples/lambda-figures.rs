@@ -1,9 +1,12 @@
 //! Measures function binaries under the local Lambda Runtime API, as Lambda would run them:
 //! cold init (process start → first poll for an event), cold first response, warm invocation
-//! latency percentiles, peak RSS and key-server hits. Every binary is measured in the same run
-//! as the no-op baseline, so the figures read as ratios. Driven by `scripts/figures.sh`.
+//! latency percentiles, peak RSS and key-server hits; then the throughput of one environment
+//! serving many invocations at once (`AWS_LAMBDA_MAX_CONCURRENCY`, Lambda Managed Instances).
+//! Every binary is measured in the same run as the no-op baseline, so the figures read as
+//! ratios. Driven by `scripts/figures.sh`.
 //!
-//! Usage: lambda-figures [--cold-starts K] [--invocations N] --baseline PATH NAME=PATH EVENT ...
+//! Usage: lambda-figures [--cold-starts K] [--invocations N] [--burst N] [--concurrency 1,4,16]
+//!                       --baseline PATH NAME=PATH EVENT ...
 //! where each function is given as `NAME=PATH` followed by the API Gateway event fixture to send.
 
 use std::path::PathBuf;
@@ -36,6 +39,8 @@ struct Figures {
 async fn main() {
     let mut cold_starts = 5usize;
     let mut invocations = 1000usize;
+    let mut burst = 2000usize;
+    let mut concurrencies = vec![1usize, 4, 16];
     let mut baseline: Option<PathBuf> = None;
     let mut targets = Vec::new();
     let mut args = std::env::args().skip(1);
@@ -43,6 +48,15 @@ async fn main() {
         match arg.as_str() {
             "--cold-starts" => cold_starts = parse_count(args.next()),
             "--invocations" => invocations = parse_count(args.next()),
+            "--burst" => burst = parse_count(args.next()),
+            "--concurrency" => {
+                concurrencies = args
+                    .next()
+                    .expect("--concurrency 1,4,16")
+                    .split(',')
+                    .map(|n| parse_count(Some(n.to_owned())))
+                    .collect();
+            }
             "--baseline" => baseline = Some(args.next().expect("--baseline PATH").into()),
             function => {
                 let (name, binary) = function
@@ -73,6 +87,7 @@ async fn main() {
         .first()
         .map(|t| t.event.clone())
         .expect("at least one function to measure");
+    let noop_event_for_throughput = noop_event.clone();
     let mut rows = vec![(
         "noop (baseline)".to_owned(),
         measure(
@@ -103,6 +118,137 @@ async fn main() {
         rows.push((target.name.clone(), figures));
     }
     print_table(&rows, cold_starts, invocations);
+
+    println!();
+    println!(
+        "throughput: {burst} invocations queued at once, one environment, {} cores",
+        std::thread::available_parallelism().map_or(1, usize::from)
+    );
+    println!(
+        "{:<18} {:>16} {:>10} {:>11} {:>11} {:>15}",
+        "function", "mode", "req/s", "p50", "p99", "cost vs no-op"
+    );
+    for &concurrency in &concurrencies {
+        let noop = throughput(
+            &baseline,
+            &noop_event_for_throughput,
+            &[],
+            concurrency,
+            concurrency,
+            burst,
+        )
+        .await;
+        print_throughput("noop (baseline)", concurrency, concurrency, &noop, &noop);
+        for target in &targets {
+            let event = with_authorization(&target.event, &[&format!("Bearer {token}")]);
+            let env = [
+                ("DESCOPE_PROJECT_ID".to_owned(), PROJECT_ID.to_owned()),
+                ("DESCOPE_BASE_URI".to_owned(), key_server.base_uri()),
+            ];
+            // The same binary with the variable unset, offered the same slots: what one
+            // invocation at a time makes of them.
+            let sequential = throughput(&target.binary, &event, &env, 1, concurrency, burst).await;
+            print_throughput(&target.name, 1, concurrency, &sequential, &noop);
+            if concurrency > 1 {
+                let concurrent = throughput(
+                    &target.binary,
+                    &event,
+                    &env,
+                    concurrency,
+                    concurrency,
+                    burst,
+                )
+                .await;
+                print_throughput(&target.name, concurrency, concurrency, &concurrent, &noop);
+            }
+        }
+    }
+}
+
+struct Throughput {
+    per_second: f64,
+    latency_us: Vec<f64>,
+}
+
+/// Queues `burst` invocations at once for an environment with `slots` Runtime API slots, whose
+/// function is told `AWS_LAMBDA_MAX_CONCURRENCY` = `concurrency` (unset for 1), and times them
+/// from the first hand-out to the last answer, after one warm-up invocation.
+async fn throughput(
+    binary: &PathBuf,
+    event: &str,
+    extra_env: &[(String, String)],
+    concurrency: usize,
+    slots: usize,
+    burst: usize,
+) -> Throughput {
+    let mut runtime = RuntimeApi::with_max_concurrency(slots).await;
+    let mut env = lambda_environment(&runtime.address(), "figures");
+    env.extend_from_slice(extra_env);
+    if concurrency > 1 {
+        env.push((
+            "AWS_LAMBDA_MAX_CONCURRENCY".to_owned(),
+            concurrency.to_string(),
+        ));
+    }
+    let warm_up = runtime.invoke(event);
+    let process = FunctionProcess::spawn(binary, &env);
+    expect_ok(&mut runtime, &warm_up, &process).await;
+
+    for _ in 0..burst {
+        runtime.invoke(event);
+    }
+    let mut answers = Vec::with_capacity(burst);
+    while answers.len() < burst {
+        match runtime.next_outcome(ANSWER_WITHIN).await {
+            Some(Outcome::Response(answer)) => answers.push(answer),
+            other => panic!(
+                "expected a response, got {other:?}\noutput:\n{}",
+                process.output()
+            ),
+        }
+    }
+    process.kill_and_collect().await;
+    let first = answers
+        .iter()
+        .map(|a| a.handed_out_at)
+        .min()
+        .expect("answers");
+    let last = answers
+        .iter()
+        .map(|a| a.answered_at)
+        .max()
+        .expect("answers");
+    Throughput {
+        per_second: burst as f64 / last.duration_since(first).as_secs_f64(),
+        latency_us: answers
+            .iter()
+            .map(|a| micros(a.answered_at.duration_since(a.handed_out_at)))
+            .collect(),
+    }
+}
+
+fn print_throughput(
+    name: &str,
+    concurrency: usize,
+    slots: usize,
+    figures: &Throughput,
+    noop: &Throughput,
+) {
+    let mode = if concurrency > 1 {
+        format!("{concurrency} at once")
+    } else {
+        format!("sequential ({slots} slots)")
+    };
+    println!(
+        "{:<18} {:>16} {:>10.0} {:>8.0} µs {:>8.0} µs {:>14.2}×",
+        name,
+        mode,
+        figures.per_second,
+        percentile(&figures.latency_us, 50.0),
+        percentile(&figures.latency_us, 99.0),
+        // Cost per request is the inverse of throughput.
+        noop.per_second / figures.per_second,
+    );
 }
 
 fn parse_count(value: Option<String>) -> usize {
