@@ -4,10 +4,13 @@
 #   - cold init (process start → first poll of the Runtime API) and cold first response,
 #   - warm invocation latency p50 / p99 under a local Lambda Runtime API,
 #   - peak RSS (VmHWM), key-server hits,
+#   - throughput and p50/p99 of one environment at concurrency 1, 4 and 16
+#     (AWS_LAMBDA_MAX_CONCURRENCY), beside the same binary one at a time and the no-op function,
 #   - bootstrap size, raw and zipped (native, and arm64 through cargo-lambda when available),
 #   - criterion: bare signature verification (descope-auth) vs a whole handler call (get-roles).
 #
-# Usage: scripts/figures.sh [--invocations N] [--cold-starts K] [--no-arm64] [--no-bench]
+# Usage: scripts/figures.sh [--invocations N] [--cold-starts K] [--burst N] [--concurrency 1,4,16]
+#                           [--no-arm64] [--no-bench]
 # Env: CARGO_LAMBDA (path to cargo-lambda; default: .venv/bin/cargo-lambda, then PATH).
 set -euo pipefail
 
@@ -16,15 +19,19 @@ cd "${repo_root}"
 
 invocations=1000
 cold_starts=10
+burst=2000
+concurrency=1,4,16
 arm64=1
 bench=1
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --invocations) invocations="$2"; shift 2 ;;
         --cold-starts) cold_starts="$2"; shift 2 ;;
+        --burst) burst="$2"; shift 2 ;;
+        --concurrency) concurrency="$2"; shift 2 ;;
         --no-arm64) arm64=0; shift ;;
         --no-bench) bench=0; shift ;;
-        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
         *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -44,7 +51,8 @@ noop="${target_dir}/release/examples/noop-function"
 
 echo
 echo "== runtime figures (local Lambda Runtime API, local key server)"
-figure_args=(--cold-starts "${cold_starts}" --invocations "${invocations}" --baseline "${noop}")
+figure_args=(--cold-starts "${cold_starts}" --invocations "${invocations}" --burst "${burst}"
+    --concurrency "${concurrency}" --baseline "${noop}")
 for function in "${functions[@]}"; do
     figure_args+=("${function}=${target_dir}/release/${function}" "functions/${function}/tests/fixtures/http-api-v2.json")
 done
