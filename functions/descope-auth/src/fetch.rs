@@ -104,7 +104,8 @@ impl KeyFetcher for HttpKeyFetcher {
 /// Why not the system store: reqwest's own rustls setup goes through rustls-platform-verifier,
 /// which on Linux reads `/etc/ssl/certs` (the bundle, then every file in the folder) and parses
 /// each certificate while the client is built. In Lambda that client is built on every cold start,
-/// and that work measured ~8 ms, several times a no-op function's whole init. The key server is
+/// and that work costs several times a no-op function's whole init (figures in the README's
+/// Performance section). The key server is
 /// Descope's API, a public-CA host the Mozilla set covers; `webpki-roots` ships those roots
 /// already parsed into trust anchors, so building the store is a copy with no file or parse work.
 /// The costs: the roots update with this crate's dependencies (`cargo update -p webpki-roots`),
