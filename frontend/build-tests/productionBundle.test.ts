@@ -27,7 +27,7 @@ beforeAll(async () => {
   delete environment.NODE_ENV;
   await promisify(execFile)(
     process.execPath,
-    [VITE_BIN, 'build', '--mode', 'production', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'error'],
+    [VITE_BIN, 'build', '--mode', 'production', '--outDir', outDir, '--emptyOutDir'],
     { cwd: FRONTEND_DIR, env: environment },
   );
   emitted = await readEmittedFiles(outDir);

@@ -16,10 +16,15 @@ export interface AppConfig {
 }
 
 /** A problem either source can have. */
-export type ConnectionProblem = { kind: 'missing-project-id' } | { kind: 'invalid-base-url'; value: string };
+export type ConnectionProblem =
+  | { kind: 'missing-project-id' }
+  | { kind: 'invalid-base-url'; value: string };
 
 /** Why a served `/config.json` cannot be used. */
-export type ConfigJsonProblem = ConnectionProblem | { kind: 'not-json' } | { kind: 'not-a-settings-object' };
+export type ConfigJsonProblem =
+  | ConnectionProblem
+  | { kind: 'not-json' }
+  | { kind: 'not-a-settings-object' };
 
 export type SetupProblem =
   | ConnectionProblem
@@ -49,7 +54,8 @@ export function readConfig(
     baseUrl: env.VITE_DESCOPE_BASE_URL?.trim() || undefined,
     localLogin: env.VITE_DESCOPE_LOCAL_LOGIN?.trim().toLowerCase() === 'true',
   };
-  const problem = findConnectionProblem(config) ?? findLocalLoginProblem(config, localLoginAvailable);
+  const problem =
+    findConnectionProblem(config) ?? findLocalLoginProblem(config, localLoginAvailable);
   return problem ? { ok: false, problem } : { ok: true, config };
 }
 
@@ -74,7 +80,9 @@ export function invalidConfigJson(reason: ConfigJsonProblem): ConfigResult {
 
 function findConnectionProblem({ projectId, baseUrl }: AppConfig): ConnectionProblem | undefined {
   if (!projectId) return { kind: 'missing-project-id' };
-  if (baseUrl !== undefined && !isHttpUrl(baseUrl)) return { kind: 'invalid-base-url', value: baseUrl };
+  if (baseUrl !== undefined && !isHttpUrl(baseUrl)) {
+    return { kind: 'invalid-base-url', value: baseUrl };
+  }
   return undefined;
 }
 

@@ -10,7 +10,11 @@ const LOCAL_RUN_SETTINGS: ConfigEnv = {
 
 const LOCAL_RUN_CONFIG = {
   ok: true,
-  config: { projectId: 'P2LocalStandInProject', baseUrl: 'http://127.0.0.1:8787', localLogin: true },
+  config: {
+    projectId: 'P2LocalStandInProject',
+    baseUrl: 'http://127.0.0.1:8787',
+    localLogin: true,
+  },
 };
 
 function serveConfigJson(respond: () => Response | Promise<Response>) {
@@ -35,7 +39,10 @@ describe('start-up configuration', () => {
     await loadStartupConfig(LOCAL_RUN_SETTINGS);
 
     expect(fetchMock).toHaveBeenCalledOnce();
-    expect(fetchMock).toHaveBeenCalledWith('/config.json', expect.objectContaining({ cache: 'no-store' }));
+    expect(fetchMock).toHaveBeenCalledWith(
+      '/config.json',
+      expect.objectContaining({ cache: 'no-store' }),
+    );
   });
 
   it('uses the deployed config.json over the build-time settings', async () => {
@@ -78,7 +85,9 @@ describe('start-up configuration', () => {
     const brokenBody = new ReadableStream({
       start: (controller) => controller.error(new TypeError('network error')),
     });
-    serveConfigJson(() => new Response(brokenBody, { headers: { 'Content-Type': 'application/json' } }));
+    serveConfigJson(
+      () => new Response(brokenBody, { headers: { 'Content-Type': 'application/json' } }),
+    );
 
     expect(await loadStartupConfig(LOCAL_RUN_SETTINGS)).toEqual(LOCAL_RUN_CONFIG);
   });

@@ -1,4 +1,10 @@
-import { invalidConfigJson, readConfig, readConfigJson, type ConfigEnv, type ConfigResult } from './config';
+import {
+  invalidConfigJson,
+  readConfig,
+  readConfigJson,
+  type ConfigEnv,
+  type ConfigResult,
+} from './config';
 
 /** Written next to index.html at deploy time; same origin, so it needs no CORS. */
 export const CONFIG_JSON_PATH = '/config.json';
