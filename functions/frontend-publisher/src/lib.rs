@@ -9,6 +9,7 @@
 //! `main` only wires clients; [`handler::handle`] is the whole invocation and runs in tests
 //! against a local S3 and CloudFront.
 
+mod aws_error;
 pub mod event;
 pub mod handler;
 pub mod logging;

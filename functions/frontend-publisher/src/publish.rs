@@ -2,12 +2,14 @@
 
 use std::collections::BTreeSet;
 
+use aws_sdk_s3::config::http::HttpResponse;
 use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{Delete, ObjectIdentifier};
 use serde::{Deserialize, Serialize};
 use tokio::task::JoinSet;
 
+use crate::aws_error::error_cause;
 use crate::event::SiteProperties;
 use crate::site::{self, BuildError, SiteFile};
 use crate::source::{BuildSource, FetchError};
@@ -356,10 +358,13 @@ async fn put_file(
 }
 
 /// Logs the SDK's whole error chain and keeps the short cause for CloudFormation's Reason.
-fn s3_error<E, R>(operation: &'static str, bucket: &str, error: SdkError<E, R>) -> PublishError
+fn s3_error<E>(
+    operation: &'static str,
+    bucket: &str,
+    error: SdkError<E, HttpResponse>,
+) -> PublishError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
 {
     tracing::error!(operation, error = %DisplayErrorContext(&error), "S3 call failed");
     match error.code() {
@@ -368,30 +373,5 @@ where
             operation,
             cause: error_cause(&error, "S3"),
         },
-    }
-}
-
-/// The service's error code (AccessDenied, NoSuchBucket...), or what kept the call from getting
-/// one. Never the SDK's Debug output: that goes to the log, not into the stack's events.
-fn error_cause<E, R>(error: &SdkError<E, R>, service: &str) -> String
-where
-    E: ProvideErrorMetadata,
-{
-    match error {
-        SdkError::DispatchFailure(_) => format!("could not reach {service}"),
-        SdkError::TimeoutError(_) => format!("{service} did not answer in time"),
-        SdkError::ResponseError(_) => format!("{service}'s answer was unreadable"),
-        _ => match (error.code(), error.message()) {
-            (Some(code), Some(message)) => format!("{code}: {}", shorten(message, 200)),
-            (Some(code), None) => code.to_owned(),
-            _ => "unexpected error".to_owned(),
-        },
-    }
-}
-
-fn shorten(text: &str, limit: usize) -> &str {
-    match text.char_indices().nth(limit) {
-        Some((end, _)) => &text[..end],
-        None => text,
     }
 }

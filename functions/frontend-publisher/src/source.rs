@@ -3,7 +3,9 @@
 
 use std::future::Future;
 
-use aws_sdk_lambda::error::{DisplayErrorContext, ProvideErrorMetadata};
+use aws_sdk_lambda::error::DisplayErrorContext;
+
+use crate::aws_error::error_cause;
 
 /// Fetches a build's zip by the reference the stack passes (a layer version ARN in AWS).
 pub trait BuildSource: Send + Sync {
@@ -44,11 +46,7 @@ impl BuildSource for LayerBuildSource {
             .await
             .map_err(|error| {
                 tracing::error!(error = %DisplayErrorContext(&error), "GetLayerVersionByArn failed");
-                FetchError::Locate(
-                    error
-                        .code()
-                        .map_or_else(|| "could not reach Lambda".to_owned(), str::to_owned),
-                )
+                FetchError::Locate(error_cause(&error, "Lambda"))
             })?;
         let location = layer
             .content()

@@ -675,3 +675,61 @@ async fn create_distribution(cloudfront: &aws_sdk_cloudfront::Client, bucket: &s
         .id()
         .to_owned()
 }
+
+// ---------------------------------------------------------------- Lambda ------------------
+
+/// Lambda's GetLayerVersionByArn on 127.0.0.1 (moto's server does not route it): every layer
+/// version's content is at the build server, under the version's number, as a presigned URL
+/// would be. Dropping it stops the server.
+pub struct LayerApi {
+    pub endpoint: String,
+    asked: Arc<Mutex<Vec<String>>>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl LayerApi {
+    pub async fn start(builds: &BuildServer) -> LayerApi {
+        let asked: Arc<Mutex<Vec<String>>> = Arc::default();
+        let builds = format!("http://{}", builds.addr);
+        let state = (asked.clone(), builds);
+        let router = Router::new()
+            .route(
+                "/2018-10-31/layers",
+                get(
+                    |State((asked, builds)): State<(Arc<Mutex<Vec<String>>>, String)>,
+                     axum::extract::Query(query): axum::extract::Query<
+                        HashMap<String, String>,
+                    >| async move {
+                        let arn = query.get("Arn").cloned().unwrap_or_default();
+                        asked.lock().unwrap().push(arn.clone());
+                        let version = arn.rsplit(':').next().unwrap_or_default().to_owned();
+                        axum::Json(json!({
+                            "LayerVersionArn": arn,
+                            "Version": version.parse::<u64>().unwrap_or_default(),
+                            "Content": {
+                                "Location": format!("{builds}/builds/{version}?X-Amz-Signature=secret"),
+                                "CodeSize": 0,
+                            },
+                        }))
+                    },
+                ),
+            )
+            .with_state(state);
+        let (addr, server) = serve(router).await;
+        LayerApi {
+            endpoint: format!("http://{addr}"),
+            asked,
+            server,
+        }
+    }
+
+    pub fn asked(&self) -> Vec<String> {
+        self.asked.lock().unwrap().clone()
+    }
+}
+
+impl Drop for LayerApi {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
