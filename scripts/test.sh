@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every check and every test: formatting, lints, Rust unit and integration tests, a short
 # fuzzing run of the auth crate, the frontend's checks and tests, the SAM template checks and
-# build, the local API through `cargo lambda watch`, and the end-to-end browser tests.
+# build, the API under `sam local start-api`, the local API through `cargo lambda watch`, and the
+# end-to-end browser tests.
 # Installs what is missing first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,6 +30,9 @@ scripts/check-frontend.sh
 
 log "Infrastructure: SAM template lint and arm64 build"
 scripts/check-infra.sh
+
+log "The API under sam local start-api: arm64 containers on a local base image"
+scripts/test-sam-local.sh
 
 log "Local API through cargo lambda watch"
 scripts/test-local-api.sh
