@@ -20,9 +20,9 @@ const MAX_CONCURRENCY_VAR: &str = "AWS_LAMBDA_MAX_CONCURRENCY";
 /// A configuration mistake is logged (the error names the variable to set) and fails the cold
 /// start, so it shows when the function is deployed instead of as an error on every request.
 ///
-/// With `AWS_LAMBDA_MAX_CONCURRENCY` = N > 1 the environment serves N invocations at once on a
-/// multi-threaded runtime, so the CPU-bound token checks spread over the instance's cores; they
-/// all share one validator and so one key cache. Unset or 1 (classic Lambda), invocations run
+/// With `AWS_LAMBDA_MAX_CONCURRENCY` = N > 1 the environment serves N invocations at once, on a
+/// multi-threaded runtime where it has several cores, so the CPU-bound token checks spread over
+/// them; they all share one validator and so one key cache. Unset or 1 (classic Lambda), invocations run
 /// one at a time on a single thread, which starts faster.
 pub fn serve<H, F>(function_name: &str, handler: H) -> ExitCode
 where
@@ -39,7 +39,8 @@ where
             }
         };
     let concurrency = max_concurrency(std::env::var(MAX_CONCURRENCY_VAR).ok().as_deref());
-    let runtime = match tokio_runtime(concurrency) {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let runtime = match tokio_runtime(concurrency, cores) {
         Ok(runtime) => runtime,
         Err(error) => {
             tracing::error!(%error, "cannot start the async runtime of {function_name}");
@@ -69,8 +70,11 @@ fn max_concurrency(value: Option<&str>) -> usize {
         .unwrap_or(1)
 }
 
-fn tokio_runtime(concurrency: usize) -> std::io::Result<tokio::runtime::Runtime> {
-    let mut builder = if concurrency > 1 {
+/// Worker threads pay off only with invocations to run side by side and cores to run them on: a
+/// managed-instances environment of one vCPU (2 GB at the default 2 GB per vCPU) gains nothing
+/// from them (`scripts/figures.sh` compares both).
+fn tokio_runtime(concurrency: usize, cores: usize) -> std::io::Result<tokio::runtime::Runtime> {
+    let mut builder = if concurrency > 1 && cores > 1 {
         // One worker per core (tokio's default): more would only take turns on the same cores.
         tokio::runtime::Builder::new_multi_thread()
     } else {
@@ -96,16 +100,17 @@ mod tests {
     }
 
     #[test]
-    fn the_runtime_has_worker_threads_only_when_concurrent() {
-        let sequential = tokio_runtime(1).unwrap();
-        assert_eq!(
-            sequential.handle().runtime_flavor(),
-            tokio::runtime::RuntimeFlavor::CurrentThread
-        );
-        let concurrent = tokio_runtime(8).unwrap();
-        assert_eq!(
-            concurrent.handle().runtime_flavor(),
-            tokio::runtime::RuntimeFlavor::MultiThread
-        );
+    fn the_runtime_has_worker_threads_only_when_concurrent_on_several_cores() {
+        use tokio::runtime::RuntimeFlavor::{CurrentThread, MultiThread};
+        let flavor = |concurrency, cores| {
+            tokio_runtime(concurrency, cores)
+                .unwrap()
+                .handle()
+                .runtime_flavor()
+        };
+        assert_eq!(flavor(1, 1), CurrentThread);
+        assert_eq!(flavor(1, 4), CurrentThread);
+        assert_eq!(flavor(8, 1), CurrentThread);
+        assert_eq!(flavor(8, 4), MultiThread);
     }
 }

@@ -1,7 +1,7 @@
 //! The baseline for `scripts/figures.sh`: a `lambda_http` function that does nothing, built with
 //! the same profile and runtime settings as the real functions (`descope_auth::serve`: one
-//! thread, or with `AWS_LAMBDA_MAX_CONCURRENCY` > 1 a multi-threaded runtime and that many
-//! invocations at once), so their figures read as ratios.
+//! thread, or with `AWS_LAMBDA_MAX_CONCURRENCY` > 1 that many invocations at once, on a
+//! multi-threaded runtime where there are several cores), so their figures read as ratios.
 
 use lambda_http::{Body, Request, Response, service_fn};
 
@@ -10,7 +10,8 @@ fn main() -> Result<(), lambda_http::Error> {
         .ok()
         .and_then(|value| value.trim().parse::<usize>().ok())
         .is_some_and(|concurrency| concurrency > 1);
-    let runtime = if concurrent {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let runtime = if concurrent && cores > 1 {
         tokio::runtime::Builder::new_multi_thread()
     } else {
         tokio::runtime::Builder::new_current_thread()
