@@ -35,6 +35,6 @@ if ! rustup target list --installed | grep -qx aarch64-unknown-linux-gnu; then
     rustup target add aarch64-unknown-linux-gnu
 fi
 
-log "Python tools (cargo-lambda, SAM CLI, cfn-lint) in .venv"
+log "Python tools (cargo-lambda, SAM CLI, cfn-lint; moto for the publisher tests) in .venv"
 scripts/setup-python-tools.sh
 
