@@ -122,7 +122,9 @@ if [[ ! -f "$build_marker" ]] ||
     [[ -n "$(find template.yaml Cargo.toml Cargo.lock functions -newer "$build_marker" \
         -not -path '*/fuzz/*' -not -path '*/target/*' -print -quit)" ]]; then
     echo "sam build (.aws-sam/build is missing or older than the sources)"
+    build_started=$SECONDS
     sam build >"$work/sam-build.log" 2>&1 || fail_setup "sam build failed"
+    echo "sam build took $((SECONDS - build_started)) s"
 else
     echo "sam build: .aws-sam/build is up to date"
 fi
