@@ -163,7 +163,7 @@ until [[ -n "$stand_in_url" ]]; do
         sleep 0.1
     fi
 done
-echo "Descope stand-in: $stand_in_url (host.docker.internal:$stand_in_port in the containers)"
+echo "Descope stand-in: $stand_in_url (host.docker.internal:$stand_in_port in the containers; $((SECONDS - started)) s so far)"
 
 # ---------------------------------------------------------------- sam local start-api --------
 
@@ -181,7 +181,7 @@ until curl -s -o /dev/null --max-time 5 "$api_url/_ready"; do
     ((SECONDS < deadline)) || fail_setup "sam local start-api did not listen on $api_url within 120 s"
     sleep 0.2
 done
-echo "sam local start-api: $api_url"
+echo "sam local start-api: $api_url ($((SECONDS - started)) s so far)"
 
 # ----------------------------------------------------------------------- helpers --------------
 
