@@ -144,6 +144,7 @@ base_uri=$(python3 -c 'import json; print(json.load(open("env.json"))["Parameter
 [[ "$base_uri" =~ ^http://host\.docker\.internal:([0-9]+)$ ]] ||
     fail_setup "env.json's DESCOPE_BASE_URI is '$base_uri', not http://host.docker.internal:PORT"
 stand_in_port=${BASH_REMATCH[1]}
+command -v ip >/dev/null || sam_local_apt_install iproute2
 bridge_ip=${SAM_LOCAL_HOST_GATEWAY:-$(ip -4 -o addr show docker0 2>/dev/null | awk '{split($4, a, "/"); print a[1]; exit}')}
 [[ -n "$bridge_ip" ]] || fail_setup "no IPv4 address on docker0 (set SAM_LOCAL_HOST_GATEWAY)"
 
