@@ -11,12 +11,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/sam-local-base-image.sh
 source scripts/sam-local-base-image.sh
+# shellcheck source=scripts/lib/api-checks.sh
+source scripts/lib/api-checks.sh
 
-PROJECT_ID=P2LocalStandInProject
-DEMO_PASSWORD=demo-password
-UNAUTHORIZED_BODY='{"error": "❌ invalid session token!"}'
 UNAVAILABLE_BODY='{"error": "authentication service unavailable"}'
-SECRET_MESSAGE='You are now a trained Descope user!'
 # Every invocation creates a container and runs an emulated binary; the first one also builds
 # SAM's image with its Runtime Interface Emulator on top of the base image.
 REQUEST_SECONDS=${REQUEST_SECONDS:-180}
@@ -60,12 +58,6 @@ fail_setup() {
     echo "error: $*" >&2
     show_logs
     exit 1
-}
-
-still_running() { kill -0 "$1" 2>/dev/null; }
-
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
 # SAM stops a container after its invocation but can leave it behind when it is killed mid-way;
@@ -186,11 +178,6 @@ echo "sam local start-api: $api_url ($((SECONDS - started)) s so far)"
 
 # ----------------------------------------------------------------------- helpers --------------
 
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "ok   - $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL - $1: $2"; }
-
 # request URL [curl args...]: a GET; leaves the status in $status, the body in $work/body, the
 # headers in $work/headers and the number of Lambda containers it created in $containers_created.
 request() {
@@ -207,58 +194,12 @@ request() {
         --filter label=sam.cli.container.type=lambda --format '{{.ID}}' | wc -l)
 }
 
-header() { # header NAME: the last response's header value, without the trailing CR
-    { grep -i "^$1:" "$work/headers" || true; } | head -n 1 | cut -d: -f2- | sed 's/^ *//; s/\r$//'
-}
-
-json_equals() { # json_equals FILE EXPECTED_JSON: compares parsed values, not text
-    python3 -c 'import json, sys
-sys.exit(0 if json.load(open(sys.argv[1], encoding="utf-8")) == json.loads(sys.argv[2]) else 1)' "$1" "$2"
-}
-
-check_json_response() { # check_json_response NAME WANT_STATUS WANT_JSON: checks the last response
-    local name=$1 want_status=$2 want_json=$3 problems=()
-    [[ "$status" == "$want_status" ]] || problems+=("status $status, want $want_status")
-    json_equals "$work/body" "$want_json" 2>/dev/null ||
-        problems+=("body $(head -c 300 "$work/body"), want $want_json")
-    [[ "$(header content-type)" == application/json* ]] ||
-        problems+=("Content-Type '$(header content-type)'")
-    [[ "$(header cache-control)" == no-store ]] ||
-        problems+=("Cache-Control '$(header cache-control)', want no-store")
-    if ((${#problems[@]} == 0)); then
-        pass "$name"
-    else
-        fail "$name" "$(IFS=';'; echo "${problems[*]}")"
-    fi
-}
-
-check_unauthorized() { # check_unauthorized NAME
-    local name=$1 challenge
-    check_json_response "$name" 401 "$UNAUTHORIZED_BODY"
-    challenge=$(header www-authenticate)
-    if [[ "$challenge" == 'Bearer error="invalid_token"' ]]; then
-        pass "$name: WWW-Authenticate"
-    else
-        fail "$name: WWW-Authenticate" "got '$challenge'"
-    fi
-}
-
 check_cold_start() { # check_cold_start NAME: the last request ran in a container of its own
     if [[ "$containers_created" == 1 ]]; then
         pass "$1: served by a new container (cold start)"
     else
         fail "$1: served by a new container (cold start)" "$containers_created containers created"
     fi
-}
-
-sign_in() { # sign_in LOGIN_ID: prints the session token the stand-in issues
-    local response
-    response=$(curl -s --fail-with-body --max-time 30 -X POST \
-        -H 'Content-Type: application/json' \
-        --data "{\"loginId\":\"$1\",\"password\":\"$DEMO_PASSWORD\"}" \
-        "$stand_in_url/v1/auth/password/signin") || fail_setup "sign-in as $1 failed: $response"
-    python3 -c 'import json, sys; print(json.loads(sys.argv[1])["sessionJwt"])' "$response" ||
-        fail_setup "sign-in as $1 returned no sessionJwt"
 }
 
 # A student's token with the teacher role written into its claims: the signature no longer

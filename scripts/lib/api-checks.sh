@@ -1,0 +1,70 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2034,SC2154 # constants for the sourcing script; $work, $status and
+# $stand_in_url come from it.
+# Shared by the shell tests that call the API over HTTP (scripts/test-local-api.sh,
+# scripts/test-sam-local.sh): the Descope stand-in's facts, the ok/FAIL tally and the checks of
+# one response. Sourced; the sourcing script sets $work (a scratch folder), $stand_in_url, and
+# after each request $status with the body in $work/body and the headers in $work/headers, and
+# defines fail_setup MESSAGE (report, print logs, exit).
+
+PROJECT_ID=P2LocalStandInProject
+DEMO_PASSWORD=demo-password
+UNAUTHORIZED_BODY='{"error": "❌ invalid session token!"}'
+SECRET_MESSAGE='You are now a trained Descope user!'
+
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); echo "ok   - $1"; }
+fail() { failed=$((failed + 1)); echo "FAIL - $1: $2"; }
+
+still_running() { kill -0 "$1" 2>/dev/null; }
+
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+header() { # header NAME: the last response's header value, without the trailing CR
+    { grep -i "^$1:" "$work/headers" || true; } | head -n 1 | cut -d: -f2- | sed 's/^ *//; s/\r$//'
+}
+
+json_equals() { # json_equals FILE EXPECTED_JSON: compares parsed values, not text
+    python3 -c 'import json, sys
+sys.exit(0 if json.load(open(sys.argv[1], encoding="utf-8")) == json.loads(sys.argv[2]) else 1)' "$1" "$2"
+}
+
+check_json_response() { # check_json_response NAME WANT_STATUS WANT_JSON: checks the last response
+    local name=$1 want_status=$2 want_json=$3 problems=()
+    [[ "$status" == "$want_status" ]] || problems+=("status $status, want $want_status")
+    json_equals "$work/body" "$want_json" 2>/dev/null ||
+        problems+=("body $(head -c 300 "$work/body"), want $want_json")
+    [[ "$(header content-type)" == application/json* ]] ||
+        problems+=("Content-Type '$(header content-type)'")
+    [[ "$(header cache-control)" == no-store ]] ||
+        problems+=("Cache-Control '$(header cache-control)', want no-store")
+    if ((${#problems[@]} == 0)); then
+        pass "$name"
+    else
+        fail "$name" "$(IFS=';'; echo "${problems[*]}")"
+    fi
+}
+
+check_unauthorized() { # check_unauthorized NAME
+    local name=$1 challenge
+    check_json_response "$name" 401 "$UNAUTHORIZED_BODY"
+    challenge=$(header www-authenticate)
+    if [[ "$challenge" == 'Bearer error="invalid_token"' ]]; then
+        pass "$name: WWW-Authenticate"
+    else
+        fail "$name: WWW-Authenticate" "got '$challenge'"
+    fi
+}
+
+sign_in() { # sign_in LOGIN_ID: prints the session token the stand-in issues
+    local response
+    response=$(curl -s --fail-with-body --max-time 30 -X POST \
+        -H 'Content-Type: application/json' \
+        --data "{\"loginId\":\"$1\",\"password\":\"$DEMO_PASSWORD\"}" \
+        "$stand_in_url/v1/auth/password/signin") || fail_setup "sign-in as $1 failed: $response"
+    python3 -c 'import json, sys; print(json.loads(sys.argv[1])["sessionJwt"])' "$response" ||
+        fail_setup "sign-in as $1 returned no sessionJwt"
+}
