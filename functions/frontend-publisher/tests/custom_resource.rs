@@ -20,15 +20,12 @@ fn physical_id(site: &Site) -> String {
 async fn create(site: &Site, version: u32, tag: &str) -> String {
     let build = site.builds.add(version, &as_refs(&vite_build(tag)));
     let answer = site
-        .run(
-            &site.publisher(),
-            &site.request(
-                "Create",
-                &format!("create-{tag}"),
-                None,
-                site.properties(&build),
-                None,
-            ),
+        .send(
+            "Create",
+            &format!("create-{tag}"),
+            None,
+            site.properties(&build),
+            None,
         )
         .await;
     assert_eq!(answer["Status"], "SUCCESS", "{answer}");
@@ -37,15 +34,12 @@ async fn create(site: &Site, version: u32, tag: &str) -> String {
 
 async fn update(site: &Site, request_id: &str, build: &str, old_build: &str) -> Value {
     let id = physical_id(site);
-    site.run(
-        &site.publisher(),
-        &site.request(
-            "Update",
-            request_id,
-            Some(&id),
-            site.properties(build),
-            Some(site.properties(old_build)),
-        ),
+    site.send(
+        "Update",
+        request_id,
+        Some(&id),
+        site.properties(build),
+        Some(site.properties(old_build)),
     )
     .await
 }
@@ -102,12 +96,7 @@ async fn config_json_carries_a_custom_base_url() {
     let mut properties = site.properties(&build);
     properties["DescopeBaseUri"] = json!("https://auth.example.com");
 
-    let answer = site
-        .run(
-            &site.publisher(),
-            &site.request("Create", "c", None, properties, None),
-        )
-        .await;
+    let answer = site.send("Create", "c", None, properties, None).await;
 
     assert_eq!(answer["Status"], "SUCCESS", "{answer}");
     let (_, _, config) = site.object("config.json").await;
@@ -250,10 +239,7 @@ async fn delete_empties_the_bucket() {
 
     let id = physical_id(&site);
     let answer = site
-        .run(
-            &site.publisher(),
-            &site.request("Delete", "delete", Some(&id), site.properties(&v1), None),
-        )
+        .send("Delete", "delete", Some(&id), site.properties(&v1), None)
         .await;
 
     assert_eq!(answer["Status"], "SUCCESS", "{answer}");
@@ -276,10 +262,7 @@ async fn a_create_into_a_missing_bucket_fails_and_its_delete_succeeds() {
     properties["BucketName"] = json!("no-such-bucket");
 
     let answer = site
-        .run(
-            &site.publisher(),
-            &site.request("Create", "create", None, properties.clone(), None),
-        )
+        .send("Create", "create", None, properties.clone(), None)
         .await;
 
     assert_eq!(answer["Status"], "FAILED");
@@ -300,15 +283,12 @@ async fn a_create_into_a_missing_bucket_fails_and_its_delete_succeeds() {
 
     // The rollback's Delete of the failed resource.
     let answer = site
-        .run(
-            &site.publisher(),
-            &site.request(
-                "Delete",
-                "rollback-delete",
-                Some(&failed_id),
-                properties.clone(),
-                None,
-            ),
+        .send(
+            "Delete",
+            "rollback-delete",
+            Some(&failed_id),
+            properties.clone(),
+            None,
         )
         .await;
     assert_eq!(answer["Status"], "SUCCESS", "{answer}");
@@ -316,15 +296,12 @@ async fn a_create_into_a_missing_bucket_fails_and_its_delete_succeeds() {
 
     // A Delete of a published site whose bucket is already gone.
     let answer = site
-        .run(
-            &site.publisher(),
-            &site.request(
-                "Delete",
-                "delete-gone",
-                Some("frontend-site:no-such-bucket"),
-                properties,
-                None,
-            ),
+        .send(
+            "Delete",
+            "delete-gone",
+            Some("frontend-site:no-such-bucket"),
+            properties,
+            None,
         )
         .await;
     assert_eq!(answer["Status"], "SUCCESS", "{answer}");
@@ -339,10 +316,7 @@ async fn a_failed_create_with_a_half_filled_bucket_is_emptied_on_delete() {
     properties["DistributionId"] = json!("ENOSUCHDISTRIBUTION");
 
     let answer = site
-        .run(
-            &site.publisher(),
-            &site.request("Create", "create", None, properties.clone(), None),
-        )
+        .send("Create", "create", None, properties.clone(), None)
         .await;
     assert_eq!(answer["Status"], "FAILED");
     let reason = answer["Reason"].as_str().unwrap();
@@ -354,15 +328,12 @@ async fn a_failed_create_with_a_half_filled_bucket_is_emptied_on_delete() {
 
     let failed_id = answer["PhysicalResourceId"].as_str().unwrap().to_owned();
     let answer = site
-        .run(
-            &site.publisher(),
-            &site.request(
-                "Delete",
-                "rollback-delete",
-                Some(&failed_id),
-                properties,
-                None,
-            ),
+        .send(
+            "Delete",
+            "rollback-delete",
+            Some(&failed_id),
+            properties,
+            None,
         )
         .await;
     assert_eq!(answer["Status"], "SUCCESS", "{answer}");
@@ -454,10 +425,7 @@ async fn bad_builds_and_properties_answer_failed_and_change_nothing() {
     let missing = support::layer_arn(404);
 
     let answer = site
-        .run(
-            &site.publisher(),
-            &site.request("Create", "no-index", None, site.properties(&no_index), None),
-        )
+        .send("Create", "no-index", None, site.properties(&no_index), None)
         .await;
     assert_eq!(answer["Status"], "FAILED");
     assert!(
@@ -466,10 +434,7 @@ async fn bad_builds_and_properties_answer_failed_and_change_nothing() {
     );
 
     let answer = site
-        .run(
-            &site.publisher(),
-            &site.request("Create", "missing", None, site.properties(&missing), None),
-        )
+        .send("Create", "missing", None, site.properties(&missing), None)
         .await;
     assert_eq!(answer["Status"], "FAILED");
     let reason = answer["Reason"].as_str().unwrap();
@@ -483,15 +448,12 @@ async fn bad_builds_and_properties_answer_failed_and_change_nothing() {
     );
 
     let answer = site
-        .run(
-            &site.publisher(),
-            &site.request(
-                "Create",
-                "no-bucket-property",
-                None,
-                json!({ "ServiceToken": "x" }),
-                None,
-            ),
+        .send(
+            "Create",
+            "no-bucket-property",
+            None,
+            json!({ "ServiceToken": "x" }),
+            None,
         )
         .await;
     assert_eq!(answer["Status"], "FAILED");
@@ -570,15 +532,12 @@ async fn an_update_to_a_new_bucket_takes_a_new_id_so_the_old_bucket_is_emptied()
     properties["BucketName"] = json!("site-frontendbucket-new");
 
     let answer = site
-        .run(
-            &site.publisher(),
-            &site.request(
-                "Update",
-                "move",
-                Some(&physical_id(&site)),
-                properties,
-                Some(site.properties(&v1)),
-            ),
+        .send(
+            "Update",
+            "move",
+            Some(&physical_id(&site)),
+            properties,
+            Some(site.properties(&v1)),
         )
         .await;
 
@@ -590,15 +549,12 @@ async fn an_update_to_a_new_bucket_takes_a_new_id_so_the_old_bucket_is_emptied()
     // CloudFormation then deletes the old ID with the old properties: the old bucket.
     let old_id = physical_id(&site);
     let answer = site
-        .run(
-            &site.publisher(),
-            &site.request(
-                "Delete",
-                "cleanup",
-                Some(&old_id),
-                site.properties(&v1),
-                None,
-            ),
+        .send(
+            "Delete",
+            "cleanup",
+            Some(&old_id),
+            site.properties(&v1),
+            None,
         )
         .await;
     assert_eq!(answer["Status"], "SUCCESS", "{answer}");

@@ -543,6 +543,26 @@ impl Site {
     }
 
     /// Runs the handler as main does, with time to spare, and returns the recorded answer.
+    /// Runs one request through the publisher that fetches builds from the local layer server,
+    /// and returns the answer CloudFormation got.
+    pub async fn send(
+        &self,
+        request_type: &str,
+        request_id: &str,
+        physical_id: Option<&str>,
+        properties: Value,
+        old_properties: Option<Value>,
+    ) -> Value {
+        let request = self.request(
+            request_type,
+            request_id,
+            physical_id,
+            properties,
+            old_properties,
+        );
+        self.run(&self.publisher(), &request).await
+    }
+
     pub async fn run<S: BuildSource>(
         &self,
         publisher: &Publisher<S>,
