@@ -42,24 +42,7 @@ fail_setup() {
 echo "Building the Descope stand-in and both functions"
 cargo build --quiet -p descope-stand-in -p get-roles -p get-role-data
 
-setsid target/debug/descope-stand-in --port 0 --project-id "$PROJECT_ID" \
-    >"$work/stand-in.out" 2>"$work/stand-in.log" &
-pids+=($!)
-stand_in_pid=$!
-
-# The stand-in's first stdout line names the port it picked.
-deadline=$((SECONDS + 60))
-stand_in_url=
-until [[ -n "$stand_in_url" ]]; do
-    first_line=$(head -n 1 "$work/stand-in.out")
-    if [[ "$first_line" =~ ^listening\ on\ (http://127\.0\.0\.1:[0-9]+)$ ]]; then
-        stand_in_url=${BASH_REMATCH[1]}
-    else
-        still_running "$stand_in_pid" || fail_setup "the Descope stand-in exited before listening"
-        ((SECONDS < deadline)) || fail_setup "the Descope stand-in printed no 'listening on' line in 60 s"
-        sleep 0.1
-    fi
-done
+start_stand_in --port 0
 echo "Descope stand-in: $stand_in_url"
 
 api_port=$(free_port)

@@ -141,21 +141,7 @@ bridge_ip=${SAM_LOCAL_HOST_GATEWAY:-$(ip -4 -o addr show docker0 2>/dev/null | a
 [[ -n "$bridge_ip" ]] || fail_setup "no IPv4 address on docker0 (set SAM_LOCAL_HOST_GATEWAY)"
 
 cargo build --quiet -p descope-stand-in
-setsid target/debug/descope-stand-in --host "$bridge_ip" --port "$stand_in_port" \
-    --project-id "$PROJECT_ID" >"$work/stand-in.out" 2>"$work/stand-in.log" &
-pids+=($!)
-stand_in_pid=$!
-stand_in_url=
-deadline=$((SECONDS + 30))
-until [[ -n "$stand_in_url" ]]; do
-    if [[ "$(head -n 1 "$work/stand-in.out")" == "listening on http://$bridge_ip:$stand_in_port" ]]; then
-        stand_in_url=http://$bridge_ip:$stand_in_port
-    else
-        still_running "$stand_in_pid" || fail_setup "the Descope stand-in exited before listening"
-        ((SECONDS < deadline)) || fail_setup "the Descope stand-in printed no 'listening on' line in 30 s"
-        sleep 0.1
-    fi
-done
+start_stand_in --host "$bridge_ip" --port "$stand_in_port"
 echo "Descope stand-in: $stand_in_url (host.docker.internal:$stand_in_port in the containers; $((SECONDS - started)) s so far)"
 
 # ---------------------------------------------------------------- sam local start-api --------

@@ -68,3 +68,25 @@ sign_in() { # sign_in LOGIN_ID: prints the session token the stand-in issues
     python3 -c 'import json, sys; print(json.loads(sys.argv[1])["sessionJwt"])' "$response" ||
         fail_setup "sign-in as $1 returned no sessionJwt"
 }
+
+# start_stand_in [OPTION...]: starts the built Descope stand-in (target/debug/descope-stand-in)
+# for $PROJECT_ID with the given options, adds it to $pids, and waits for its first stdout line,
+# which names the address it listens on; leaves that in $stand_in_url.
+start_stand_in() {
+    local pid first_line deadline=$((SECONDS + 60))
+    setsid target/debug/descope-stand-in --project-id "$PROJECT_ID" "$@" \
+        >"$work/stand-in.out" 2>"$work/stand-in.log" &
+    pid=$!
+    pids+=("$pid")
+    stand_in_url=
+    until [[ -n "$stand_in_url" ]]; do
+        first_line=$(head -n 1 "$work/stand-in.out")
+        if [[ "$first_line" =~ ^listening\ on\ (http://[^[:space:]]+)$ ]]; then
+            stand_in_url=${BASH_REMATCH[1]}
+        else
+            still_running "$pid" || fail_setup "the Descope stand-in exited before listening"
+            ((SECONDS < deadline)) || fail_setup "the Descope stand-in printed no 'listening on' line in 60 s"
+            sleep 0.1
+        fi
+    done
+}
