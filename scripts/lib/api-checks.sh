@@ -2,15 +2,25 @@
 # shellcheck disable=SC2034,SC2154 # constants for the sourcing script; $work, $status and
 # $stand_in_url come from it.
 # Shared by the shell tests that call the API over HTTP (scripts/test-local-api.sh,
-# scripts/test-sam-local.sh): the Descope stand-in's facts, the ok/FAIL tally and the checks of
-# one response. Sourced; the sourcing script sets $work (a scratch folder), $stand_in_url, and
-# after each request $status with the body in $work/body and the headers in $work/headers, and
-# defines fail_setup MESSAGE (report, print logs, exit).
+# scripts/test-sam-local.sh): the Descope stand-in's facts, the ok/FAIL tally, the checks of one
+# response, and the checks both make of the whole API. Sourced; the sourcing script sets $work (a
+# scratch folder), $stand_in_url and $api_url, and defines request URL [CURL_ARG...] (leaves
+# $status, the body in $work/body and the headers in $work/headers) and fail_setup MESSAGE
+# (report, print logs, exit).
 
 PROJECT_ID=P2LocalStandInProject
 DEMO_PASSWORD=demo-password
 UNAUTHORIZED_BODY='{"error": "❌ invalid session token!"}'
 SECRET_MESSAGE='You are now a trained Descope user!'
+
+# The stand-in's demo users (login ID <name>@example.com) and what each route answers them.
+DEMO_USERS=(teacher student both norole)
+declare -A ROLES_OF=([teacher]='["teacher"]' [student]='["student"]'
+    [both]='["teacher", "student"]' [norole]='[]')
+declare -A ROLE_DATA_OF=([teacher]='{"valid_teacher": true, "valid_student": false}'
+    [student]='{"valid_teacher": false, "valid_student": true}'
+    [both]='{"valid_teacher": true, "valid_student": true}'
+    [norole]='{"valid_teacher": false, "valid_student": false}')
 
 passed=0
 failed=0
@@ -88,5 +98,51 @@ start_stand_in() {
             ((SECONDS < deadline)) || fail_setup "the Descope stand-in printed no 'listening on' line in 60 s"
             sleep 0.1
         fi
+    done
+}
+
+# sign_in_demo_users: signs every demo user in; leaves their session tokens in $token_of.
+declare -A token_of
+sign_in_demo_users() {
+    local user
+    for user in "${DEMO_USERS[@]}"; do
+        token_of[$user]=$(sign_in "$user@example.com")
+    done
+}
+
+# A student's token with the teacher role written into its claims: the signature no longer
+# matches, which is what a forged role looks like.
+tamper() {
+    python3 - "$1" <<'PY'
+import base64, json, sys
+header, payload, signature = sys.argv[1].split(".")
+claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+claims["roles"] = ["teacher", "student"]
+forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+print(f"{header}.{forged}.{signature}")
+PY
+}
+
+check_every_demo_user() { # both routes answer each demo user by their roles
+    local user
+    for user in "${DEMO_USERS[@]}"; do
+        request "$api_url/get_roles" -H "Authorization: Bearer ${token_of[$user]}"
+        check_json_response "GET /get_roles as $user -> 200" 200 \
+            "{\"secretMessage\": \"$SECRET_MESSAGE\", \"roles\": ${ROLES_OF[$user]}}"
+        request "$api_url/get_role_data" -H "Authorization: Bearer ${token_of[$user]}"
+        check_json_response "GET /get_role_data as $user -> 200" 200 "${ROLE_DATA_OF[$user]}"
+    done
+}
+
+check_refused_tokens() { # both routes refuse a missing, a malformed and a forged token alike
+    local path forged
+    forged=$(tamper "${token_of[student]}")
+    for path in get_roles get_role_data; do
+        request "$api_url/$path"
+        check_unauthorized "GET /$path without a token -> 401"
+        request "$api_url/$path" -H 'Authorization: Bearer not.a.jwt'
+        check_unauthorized "GET /$path with a malformed token -> 401"
+        request "$api_url/$path" -H "Authorization: Bearer $forged"
+        check_unauthorized "GET /$path with a tampered token (roles rewritten) -> 401"
     done
 }
