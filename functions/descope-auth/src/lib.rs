@@ -2,20 +2,17 @@
 //!
 //! Build one [`SessionValidator`] per cold start (it owns the key cache) and share it across
 //! invocations; map every [`AuthError`] to its response with [`AuthError::to_response`].
-//! [`serve`] does both for a function's `main`.
 
 mod bearer;
 mod cache;
 mod claims;
 mod clock;
-mod cold_start;
 mod config;
 mod error;
 mod fetch;
 mod jose;
 mod jwks;
 mod key_material;
-mod logging;
 mod session;
 mod validator;
 
@@ -25,13 +22,11 @@ pub mod test_support;
 pub use bearer::{HeaderError, MAX_TOKEN_BYTES};
 pub use claims::{ClaimsError, LEEWAY_SECS};
 pub use clock::{Clock, SystemClock};
-pub use cold_start::serve;
 pub use config::{Config, ConfigError};
 pub use error::{
     AuthError, INVALID_TOKEN_MESSAGE, KEYS_UNAVAILABLE_MESSAGE, TokenRejection, json_response,
 };
 pub use fetch::{FetchError, HttpKeyFetcher, KeyFetcher, MAX_JWKS_BYTES};
 pub use jwks::JwksError;
-pub use logging::init_tracing;
 pub use session::Session;
 pub use validator::SessionValidator;

@@ -12,7 +12,6 @@
 mod aws_error;
 pub mod event;
 pub mod handler;
-pub mod logging;
 pub mod publish;
 pub mod response;
 pub mod site;

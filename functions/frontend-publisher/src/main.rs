@@ -3,14 +3,12 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use aws_config::BehaviorVersion;
 use aws_config::timeout::TimeoutConfig;
 use frontend_publisher::handler::{ANSWER_MARGIN, Budget};
-use frontend_publisher::{
-    CfnRequest, LayerBuildSource, Publisher, Responder, handle, http_client, logging,
-};
+use frontend_publisher::{CfnRequest, LayerBuildSource, Publisher, Responder, handle, http_client};
 use lambda_runtime::{Error, LambdaEvent, service_fn};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
-    logging::init_tracing();
+    function_startup::init_tracing();
     // Credentials and region come from the function's environment. Each call is capped so one
     // stuck request cannot use up the time the answer to CloudFormation needs.
     let aws = aws_config::defaults(BehaviorVersion::latest())

@@ -7,6 +7,9 @@
 //! Level: `AWS_LAMBDA_LOG_LEVEL`, else `RUST_LOG` directives, else `info`.
 //! Colours: only on an interactive terminal outside Lambda.
 //! Never: the Lambda runtime's TRACE events, which carry each raw event (see `never_logs_tokens`).
+//!
+//! Not `lambda_runtime::tracing::init_default_subscriber`, whose settings are the same but which
+//! installs its subscriber itself, leaving no place for the `never_logs_tokens` filter.
 
 use std::io::IsTerminal;
 
@@ -55,9 +58,10 @@ fn lambda_level(level: &str) -> &'static str {
     }
 }
 
-/// `lambda_runtime` logs every raw event at TRACE, `Authorization` header and so the session
-/// token included. Tokens stay out of the log at every level a deployer can choose, so the
-/// runtime's TRACE events are dropped whatever the filter asks for.
+/// `lambda_runtime` logs every raw event at TRACE: an API function's `Authorization` header and
+/// so the session token, the frontend publisher's presigned CloudFormation `ResponseURL`. Those
+/// stay out of the log at every level a deployer can choose, so the runtime's TRACE events are
+/// dropped whatever the filter asks for.
 fn never_logs_tokens(metadata: &Metadata<'_>) -> bool {
     !(*metadata.level() == Level::TRACE && metadata.target().starts_with("lambda_runtime"))
 }

@@ -1,5 +1,5 @@
-//! What every function's `main` does: start logging, read the configuration, build the one
-//! validator the warm environment shares, and hand the handler to the Lambda runtime.
+//! The API functions' start-up: read the configuration, build the one validator the warm
+//! environment shares, and hand the handler to the Lambda runtime.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -8,9 +8,9 @@ use std::sync::Arc;
 
 use lambda_http::{Body, Request, Response, service_fn};
 
-use crate::config::Config;
+use descope_auth::{Config, SessionValidator};
+
 use crate::logging::init_tracing;
-use crate::validator::SessionValidator;
 
 /// Lambda Managed Instances set it to the invocations one environment runs at once.
 const MAX_CONCURRENCY_VAR: &str = "AWS_LAMBDA_MAX_CONCURRENCY";
