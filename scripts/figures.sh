@@ -44,8 +44,8 @@ trap 'rm -rf "${work}"' EXIT
 echo "== building (release profile from Cargo.toml)" >&2
 # Functions on their own, so no test-only feature is unified into the deployed binaries.
 cargo build --release --quiet $(printf -- '-p %s ' "${functions[@]}")
-# The harness and the baseline are examples of lambda-test-support (they need test-support).
-cargo build --release --quiet -p lambda-test-support --example noop-function --example lambda-figures
+# The harness and the baseline are examples of the test-support crate.
+cargo build --release --quiet -p test-support --example noop-function --example lambda-figures
 
 noop="${target_dir}/release/examples/noop-function"
 

@@ -65,11 +65,13 @@ pub(crate) fn is_json_object(json: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
     use super::*;
-    use crate::test_support::b64;
 
     fn parse(json: &str) -> Result<JoseHeader, JoseError> {
-        parse_header(&b64(json.as_bytes()))
+        parse_header(&URL_SAFE_NO_PAD.encode(json))
     }
 
     #[test]

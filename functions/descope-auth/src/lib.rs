@@ -16,9 +16,6 @@ mod key_material;
 mod session;
 mod validator;
 
-#[cfg(any(test, feature = "test-support"))]
-pub mod test_support;
-
 pub use bearer::{HeaderError, MAX_TOKEN_BYTES};
 pub use claims::{ClaimsError, LEEWAY_SECS};
 pub use clock::{Clock, SystemClock};

@@ -1,46 +1,42 @@
 //! The key cache policy against a real HTTP key server, with time driven by a manual clock.
 
-mod support;
-
 use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use descope_auth::test_support::TestKey;
 use descope_auth::{AuthError, TokenRejection};
-use support::{KeyServer, is_keys_unavailable, rejection};
+use test_support::{KeyAnswer, TestKey, ValidatorOnKeyServer, is_keys_unavailable, rejection};
 use tokio::task::JoinSet;
-use wiremock::ResponseTemplate;
 
 #[tokio::test]
 async fn a_valid_token_is_accepted_and_the_keys_are_fetched_once() {
-    let keys = KeyServer::start().await;
+    let keys = ValidatorOnKeyServer::start().await;
     let key = TestKey::rsa("K1");
-    keys.serve_keys(&[&key]).await;
+    keys.serve_keys(&[&key]);
     for _ in 0..3 {
         let session = keys.validate(&key.sign(&keys.claims())).await.unwrap();
         assert!(session.validate_roles(&["teacher"]));
     }
-    assert_eq!(keys.fetches().await, 1);
+    assert_eq!(keys.fetches(), 1);
 }
 
 #[tokio::test]
 async fn a_rotated_in_key_is_accepted_once_thirty_seconds_passed_since_the_last_fetch() {
-    let keys = KeyServer::start().await;
+    let keys = ValidatorOnKeyServer::start().await;
     let old = TestKey::rsa("K1");
     let new = TestKey::rsa("K2");
-    keys.serve_keys(&[&old]).await;
+    keys.serve_keys(&[&old]);
     assert!(keys.validate(&old.sign(&keys.claims())).await.is_ok());
 
-    keys.serve_keys(&[&old, &new]).await;
+    keys.serve_keys(&[&old, &new]);
     keys.advance(29);
     assert_eq!(
         rejection(keys.validate(&new.sign(&keys.claims())).await),
         TokenRejection::UnknownKid
     );
     assert_eq!(
-        keys.fetches().await,
+        keys.fetches(),
         0,
         "no refetch within 30 s of the first fetch"
     );
@@ -49,16 +45,16 @@ async fn a_rotated_in_key_is_accepted_once_thirty_seconds_passed_since_the_last_
     let session = keys.validate(&new.sign(&keys.claims())).await;
     assert!(session.is_ok(), "{session:?}");
     assert!(keys.validate(&old.sign(&keys.claims())).await.is_ok());
-    assert_eq!(keys.fetches().await, 1);
+    assert_eq!(keys.fetches(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_flood_of_unknown_kids_costs_one_refetch_per_thirty_seconds() {
-    let keys = KeyServer::start().await;
+    let keys = ValidatorOnKeyServer::start().await;
     let key = TestKey::rsa("K1");
-    keys.serve_keys(&[&key]).await;
+    keys.serve_keys(&[&key]);
     assert!(keys.validate(&key.sign(&keys.claims())).await.is_ok());
-    keys.serve_keys(&[&key]).await;
+    keys.serve_keys(&[&key]);
 
     let flood: Vec<String> = (0..200)
         .map(|i| key.with_kid(&format!("made-up-{i}")).sign(&keys.claims()))
@@ -82,23 +78,19 @@ async fn a_flood_of_unknown_kids_costs_one_refetch_per_thirty_seconds() {
 
     assert_eq!(run_flood(flood.clone()).await, 200);
     assert_eq!(
-        keys.fetches().await,
+        keys.fetches(),
         0,
         "within 30 s of the first fetch nothing is refetched"
     );
 
     keys.advance(30);
     assert_eq!(run_flood(flood.clone()).await, 200);
-    assert_eq!(
-        keys.fetches().await,
-        1,
-        "exactly one refetch for the whole flood"
-    );
+    assert_eq!(keys.fetches(), 1, "exactly one refetch for the whole flood");
 
     keys.advance(29);
     assert_eq!(run_flood(flood).await, 200);
     assert_eq!(
-        keys.fetches().await,
+        keys.fetches(),
         1,
         "the refetch itself opens a new 30 s window"
     );
@@ -107,24 +99,24 @@ async fn a_flood_of_unknown_kids_costs_one_refetch_per_thirty_seconds() {
 
 #[tokio::test]
 async fn key_server_down_at_cold_start_is_503_then_recovers_after_the_back_off() {
-    let keys = KeyServer::start().await;
+    let keys = ValidatorOnKeyServer::start().await;
     let key = TestKey::rsa("K1");
-    keys.answer(ResponseTemplate::new(503)).await;
+    keys.answer(KeyAnswer::status(503));
     let token = key.sign(&keys.claims());
 
     let outcome = keys.validate(&token).await;
     assert!(is_keys_unavailable(&outcome), "{outcome:?}");
     assert_eq!(outcome.unwrap_err().to_response().status(), 503);
-    assert_eq!(keys.fetches().await, 1);
+    assert_eq!(keys.fetches(), 1);
 
-    keys.serve_keys(&[&key]).await;
+    keys.serve_keys(&[&key]);
     keys.advance(4);
     assert!(is_keys_unavailable(&keys.validate(&token).await));
-    assert_eq!(keys.fetches().await, 0, "no fetch within 5 s of a failure");
+    assert_eq!(keys.fetches(), 0, "no fetch within 5 s of a failure");
 
     keys.advance(1);
     assert!(keys.validate(&token).await.is_ok());
-    assert_eq!(keys.fetches().await, 1);
+    assert_eq!(keys.fetches(), 1);
 }
 
 #[tokio::test]
@@ -132,57 +124,62 @@ async fn connection_refused_at_cold_start_is_503() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let address = listener.local_addr().unwrap();
     drop(listener);
-    let fetcher =
-        descope_auth::HttpKeyFetcher::new(format!("http://{address}{}", support::KEYS_PATH))
-            .unwrap();
-    let clock = descope_auth::test_support::ManualClock::starting_at(support::T0);
-    let validator = descope_auth::SessionValidator::new(support::PROJECT, fetcher, clock);
+    let fetcher = descope_auth::HttpKeyFetcher::new(
+        test_support::validator_on_key_server::keys_url(&format!("http://{address}")),
+    )
+    .unwrap();
+    let clock = test_support::ManualClock::starting_at(test_support::validator_on_key_server::T0);
+    let validator =
+        descope_auth::SessionValidator::new(test_support::STAND_IN_PROJECT_ID, fetcher, clock);
     let key = TestKey::rsa("K1");
-    let claims = descope_auth::test_support::session_claims_at(support::PROJECT, &[], support::T0);
+    let claims = test_support::session_claims_at(
+        test_support::STAND_IN_PROJECT_ID,
+        &[],
+        test_support::validator_on_key_server::T0,
+    );
     let outcome = validator.validate_token(&key.sign(&claims)).await;
     assert!(is_keys_unavailable(&outcome), "{outcome:?}");
 }
 
 #[tokio::test]
 async fn a_garbage_or_empty_key_set_keeps_the_last_good_keys() {
-    let keys = KeyServer::start().await;
+    let keys = ValidatorOnKeyServer::start().await;
     let key = TestKey::rsa("K1");
-    keys.serve_keys(&[&key]).await;
+    keys.serve_keys(&[&key]);
     assert!(keys.validate(&key.sign(&keys.claims())).await.is_ok());
 
     let hmac_only =
         r#"{"keys":[{"kty":"oct","kid":"K1","alg":"HS256","use":"sig","k":"c2VjcmV0"}]}"#;
     let mut elapsed = 0;
     for garbage in ["<html>maintenance</html>", r#"{"keys":[]}"#, hmac_only, ""] {
-        keys.answer(ResponseTemplate::new(200).set_body_string(garbage))
-            .await;
+        keys.answer(KeyAnswer::status(200).body(garbage));
         // Past the 10-minute refresh (and any back-off): each round refetches and fails.
         keys.advance(600);
         elapsed += 600;
         let outcome = keys.validate(&key.sign(&keys.claims())).await;
         assert!(outcome.is_ok(), "after {garbage:?}: {outcome:?}");
-        assert_eq!(keys.fetches().await, 1, "{garbage:?} was fetched");
+        assert_eq!(keys.fetches(), 1, "{garbage:?} was fetched");
 
         keys.advance(4);
         elapsed += 4;
         assert!(keys.validate(&key.sign(&keys.claims())).await.is_ok());
-        assert_eq!(keys.fetches().await, 1, "back-off after {garbage:?}");
+        assert_eq!(keys.fetches(), 1, "back-off after {garbage:?}");
     }
     assert!(elapsed > 2400);
 }
 
 #[tokio::test]
 async fn a_withdrawn_key_stops_verifying_at_the_ten_minute_refresh_even_across_a_freeze() {
-    let keys = KeyServer::start().await;
+    let keys = ValidatorOnKeyServer::start().await;
     let withdrawn = TestKey::rsa("K1");
     let successor = TestKey::rsa("K2");
-    keys.serve_keys(&[&withdrawn]).await;
+    keys.serve_keys(&[&withdrawn]);
     assert!(keys.validate(&withdrawn.sign(&keys.claims())).await.is_ok());
 
-    keys.serve_keys(&[&successor]).await;
+    keys.serve_keys(&[&successor]);
     keys.advance(599);
     assert!(keys.validate(&withdrawn.sign(&keys.claims())).await.is_ok());
-    assert_eq!(keys.fetches().await, 0);
+    assert_eq!(keys.fetches(), 0);
 
     keys.advance(1);
     assert_eq!(
@@ -190,32 +187,31 @@ async fn a_withdrawn_key_stops_verifying_at_the_ten_minute_refresh_even_across_a
         TokenRejection::UnknownKid
     );
     assert!(keys.validate(&successor.sign(&keys.claims())).await.is_ok());
-    assert_eq!(keys.fetches().await, 1);
+    assert_eq!(keys.fetches(), 1);
 
     // A day in a frozen environment: a monotonic clock may have stood still all along, the wall
     // clock (which the cache reads) moved on, so the keys are stale at the next invocation.
     let third = TestKey::rsa("K3");
-    keys.serve_keys(&[&third]).await;
+    keys.serve_keys(&[&third]);
     keys.advance(24 * 60 * 60);
     assert_eq!(
         rejection(keys.validate(&successor.sign(&keys.claims())).await),
         TokenRejection::UnknownKid
     );
     assert!(keys.validate(&third.sign(&keys.claims())).await.is_ok());
-    assert_eq!(keys.fetches().await, 1);
+    assert_eq!(keys.fetches(), 1);
 }
 
 #[tokio::test]
 async fn a_hanging_key_server_is_503_within_the_three_second_timeout() {
-    let keys = KeyServer::start().await;
+    let keys = ValidatorOnKeyServer::start().await;
     let key = TestKey::rsa("K1");
-    let jwks = descope_auth::test_support::jwks_json([&key]);
+    let jwks = test_support::jwks_json([&key]);
     keys.answer(
-        ResponseTemplate::new(200)
-            .set_body_string(jwks)
-            .set_delay(Duration::from_secs(30)),
-    )
-    .await;
+        KeyAnswer::status(200)
+            .body(jwks)
+            .delay(Duration::from_secs(30)),
+    );
     let started = tokio::time::Instant::now();
     let outcome = keys.validate(&key.sign(&keys.claims())).await;
     let waited = started.elapsed();
@@ -228,32 +224,32 @@ async fn a_hanging_key_server_is_503_within_the_three_second_timeout() {
 
 #[tokio::test]
 async fn non_200_oversized_and_redirected_answers_are_failures() {
-    let keys = KeyServer::start().await;
+    let keys = ValidatorOnKeyServer::start().await;
     let key = TestKey::rsa("K1");
     let huge = format!(
         r#"{{"keys":[],"padding":"{}"}}"#,
         "x".repeat(descope_auth::MAX_JWKS_BYTES)
     );
     let answers = [
-        ResponseTemplate::new(404),
-        ResponseTemplate::new(204),
-        ResponseTemplate::new(302).insert_header("Location", "http://127.0.0.1:9/elsewhere"),
-        ResponseTemplate::new(200).set_body_string(huge),
+        KeyAnswer::status(404),
+        KeyAnswer::status(204),
+        KeyAnswer::status(302).header("Location", "http://127.0.0.1:9/elsewhere"),
+        KeyAnswer::status(200).body(huge),
     ];
     for answer in answers {
-        keys.answer(answer).await;
+        keys.answer(answer);
         keys.advance(5);
         let outcome = keys.validate(&key.sign(&keys.claims())).await;
         assert!(is_keys_unavailable(&outcome), "{outcome:?}");
-        assert_eq!(keys.fetches().await, 1);
+        assert_eq!(keys.fetches(), 1);
     }
 }
 
 #[tokio::test]
 async fn a_key_set_whose_only_keys_cannot_verify_keeps_the_last_good_keys() {
-    let keys = KeyServer::start().await;
+    let keys = ValidatorOnKeyServer::start().await;
     let key = TestKey::rsa("K1");
-    keys.serve_keys(&[&key]).await;
+    keys.serve_keys(&[&key]);
     assert!(keys.validate(&key.sign(&keys.claims())).await.is_ok());
 
     let with = |change: serde_json::Value, from: &TestKey| {
@@ -263,7 +259,7 @@ async fn a_key_set_whose_only_keys_cannot_verify_keeps_the_last_good_keys() {
         }
         serde_json::json!({ "keys": [jwk] }).to_string()
     };
-    let ec = TestKey::ec("K1", descope_auth::test_support::Algorithm::ES256);
+    let ec = TestKey::ec("K1", test_support::Algorithm::ES256);
     let mut off_curve_y = URL_SAFE_NO_PAD
         .decode(ec.jwk()["y"].as_str().unwrap())
         .unwrap();
@@ -287,30 +283,29 @@ async fn a_key_set_whose_only_keys_cannot_verify_keeps_the_last_good_keys() {
         ),
     ];
     for (round, body) in unusable.iter().enumerate() {
-        keys.answer(ResponseTemplate::new(200).set_body_string(body.clone()))
-            .await;
+        keys.answer(KeyAnswer::status(200).body(body.clone()));
         // Past the 10-minute refresh (and the back-off after the previous round's failure).
         keys.advance(600);
         let outcome = keys.validate(&key.sign(&keys.claims())).await;
         assert!(outcome.is_ok(), "round {round} ({body}): {outcome:?}");
-        assert_eq!(keys.fetches().await, 1, "round {round} was fetched");
+        assert_eq!(keys.fetches(), 1, "round {round} was fetched");
     }
 }
 
 #[tokio::test]
 async fn a_clock_that_moves_backwards_makes_the_keys_stale() {
-    let keys = KeyServer::start().await;
+    let keys = ValidatorOnKeyServer::start().await;
     let withdrawn = TestKey::rsa("K1");
     let successor = TestKey::rsa("K2");
-    keys.serve_keys(&[&withdrawn]).await;
+    keys.serve_keys(&[&withdrawn]);
     assert!(keys.validate(&withdrawn.sign(&keys.claims())).await.is_ok());
 
-    keys.serve_keys(&[&successor]).await;
+    keys.serve_keys(&[&successor]);
     keys.clock.set_back(Duration::from_secs(3600));
     assert!(keys.validate(&successor.sign(&keys.claims())).await.is_ok());
-    assert_eq!(keys.fetches().await, 1, "the keys were refetched");
+    assert_eq!(keys.fetches(), 1, "the keys were refetched");
     // Time runs forward again from there: the fresh keys are not refetched.
     keys.advance(30);
     assert!(keys.validate(&successor.sign(&keys.claims())).await.is_ok());
-    assert_eq!(keys.fetches().await, 1);
+    assert_eq!(keys.fetches(), 1);
 }

@@ -1,16 +1,12 @@
 //! What a rejection leaves in the log: the reason, never the token.
 
-mod support;
-
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use descope_auth::test_support::TestKey;
 use http::header::AUTHORIZATION;
 use http::{HeaderMap, HeaderValue};
 use serde_json::json;
-use support::KeyServer;
-use wiremock::ResponseTemplate;
+use test_support::{KeyAnswer, TestKey, ValidatorOnKeyServer};
 
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);
@@ -55,7 +51,7 @@ async fn rejections_log_their_reason_and_never_the_token() {
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
 
-    let keys = KeyServer::start().await;
+    let keys = ValidatorOnKeyServer::start().await;
     let key = TestKey::rsa("K1");
     let impostor = TestKey::rsa("K1");
     let stranger = TestKey::rsa("K9");
@@ -68,7 +64,7 @@ async fn rejections_log_their_reason_and_never_the_token() {
     };
 
     // Cold start with the key server down: the token is not judged.
-    keys.answer(ResponseTemplate::new(503)).await;
+    keys.answer(KeyAnswer::status(503));
     let unjudged = key.sign(&keys.claims());
     assert!(
         keys.validator
@@ -76,7 +72,7 @@ async fn rejections_log_their_reason_and_never_the_token() {
             .await
             .is_err()
     );
-    keys.serve_keys(&[&key]).await;
+    keys.serve_keys(&[&key]);
     keys.advance(5);
 
     let accepted = key.sign(&keys.claims());

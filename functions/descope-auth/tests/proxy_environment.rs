@@ -4,13 +4,10 @@
 //! Its own test binary with a single test: it sets process-wide environment variables, which is
 //! only sound while no other thread reads the environment.
 
-mod support;
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use descope_auth::test_support::TestKey;
-use support::KeyServer;
+use test_support::{TestKey, ValidatorOnKeyServer};
 use tokio::net::TcpListener;
 
 #[tokio::test]
@@ -45,12 +42,12 @@ async fn the_key_fetch_goes_straight_to_the_key_server_whatever_the_proxy_variab
     }
 
     // The validator (and its HTTP client) is built after the variables are set.
-    let keys = KeyServer::start().await;
+    let keys = ValidatorOnKeyServer::start().await;
     let key = TestKey::rsa("K1");
-    keys.serve_keys(&[&key]).await;
+    keys.serve_keys(&[&key]);
     let outcome = keys.validate(&key.sign(&keys.claims())).await;
 
     assert!(outcome.is_ok(), "{outcome:?}");
-    assert_eq!(keys.fetches().await, 1);
+    assert_eq!(keys.fetches(), 1);
     assert_eq!(connections.load(Ordering::SeqCst), 0, "the proxy was used");
 }

@@ -8,9 +8,9 @@ mod support;
 
 use std::time::Duration;
 
-use lambda_test_support::{FunctionProcess, RuntimeApi, lambda_environment};
 use serde_json::json;
 use support::*;
+use test_support::{FunctionProcess, RuntimeApi, lambda_environment};
 
 const WITHIN: Duration = Duration::from_secs(20);
 

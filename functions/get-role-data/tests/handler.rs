@@ -1,17 +1,12 @@
 //! The `get-role-data` handler driven with API Gateway events against a real local key server:
 //! the checks every function shares, with the dashboard flags this function answers.
 
-#[path = "../../lambda-test-support/shared/handler_checks.rs"]
-mod handler_checks;
-#[path = "../../lambda-test-support/shared/refused_tokens.rs"]
-mod refused_tokens;
-
-use handler_checks::Function;
 use serde_json::{Value, json};
+use test_support::handler_checks::Function;
 
 const GET_ROLE_DATA: Function = Function {
     name: "get-role-data",
-    handler: handler_checks::boxed_handler!(get_role_data::get_role_data),
+    handler: test_support::handler_checks::boxed_handler!(get_role_data::get_role_data),
     fixtures: [
         ("HTTP API v2", include_str!("fixtures/http-api-v2.json")),
         ("REST API v1", include_str!("fixtures/rest-api-v1.json")),
@@ -33,15 +28,22 @@ async fn get_role_data_gives_each_role_set_its_dashboard_flags_from_one_key_fetc
         (&["preteacher", "students"], flags(false, false)),
         (&["admin", "student"], flags(false, true)),
     ];
-    handler_checks::each_role_set_gets_its_body_from_one_key_fetch(&GET_ROLE_DATA, &cases).await;
+    test_support::handler_checks::each_role_set_gets_its_body_from_one_key_fetch(
+        &GET_ROLE_DATA,
+        &cases,
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn get_role_data_gives_every_refused_token_the_fixed_401_and_challenge() {
-    handler_checks::every_refused_token_gets_the_fixed_401_and_challenge(&GET_ROLE_DATA).await;
+    test_support::handler_checks::every_refused_token_gets_the_fixed_401_and_challenge(
+        &GET_ROLE_DATA,
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn get_role_data_gives_503_not_401_when_the_key_server_is_down() {
-    handler_checks::a_key_server_that_is_down_gives_503_not_401(&GET_ROLE_DATA).await;
+    test_support::handler_checks::a_key_server_that_is_down_gives_503_not_401(&GET_ROLE_DATA).await;
 }

@@ -1,16 +1,8 @@
 //! The compiled `get-roles` binary run as Lambda runs it, through the scenario every function
 //! shares; this file states what `get-roles` answers.
 
-#[path = "../../lambda-test-support/shared/binary_scenario.rs"]
-mod binary_scenario;
-#[path = "../../lambda-test-support/shared/concurrency_scenario.rs"]
-mod concurrency_scenario;
-#[path = "../../lambda-test-support/shared/refused_tokens.rs"]
-#[allow(dead_code)] // only the session minting is needed here
-mod refused_tokens;
-
-use binary_scenario::Function;
 use serde_json::json;
+use test_support::binary_scenario::Function;
 
 fn get_roles() -> Function {
     Function {
@@ -25,7 +17,7 @@ fn get_roles() -> Function {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn get_roles_answers_through_the_runtime_api_with_one_key_fetch_and_logs_ids_never_tokens() {
-    binary_scenario::answers_through_the_runtime_api_with_one_key_fetch_and_logs_ids_never_tokens(
+    test_support::binary_scenario::answers_through_the_runtime_api_with_one_key_fetch_and_logs_ids_never_tokens(
         &get_roles(),
     )
     .await;
@@ -33,42 +25,55 @@ async fn get_roles_answers_through_the_runtime_api_with_one_key_fetch_and_logs_i
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn get_roles_fails_a_cold_start_without_the_project_id_and_names_the_variable() {
-    binary_scenario::a_cold_start_without_the_project_id_fails_and_names_the_variable(&get_roles())
+    test_support::binary_scenario::a_cold_start_without_the_project_id_fails_and_names_the_variable(&get_roles())
         .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn get_roles_logs_no_token_even_at_trace() {
-    binary_scenario::logs_no_token_even_at_trace(&get_roles()).await;
+    test_support::binary_scenario::logs_no_token_even_at_trace(&get_roles()).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn get_roles_burst_against_a_cold_cache_costs_one_key_fetch_with_eight_at_once() {
-    concurrency_scenario::a_burst_against_a_cold_cache_costs_one_key_fetch(&get_roles(), Some(8))
-        .await;
+    test_support::concurrency_scenario::a_burst_against_a_cold_cache_costs_one_key_fetch(
+        &get_roles(),
+        Some(8),
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn get_roles_burst_against_a_cold_cache_costs_one_key_fetch_one_at_a_time() {
-    concurrency_scenario::a_burst_against_a_cold_cache_costs_one_key_fetch(&get_roles(), None)
-        .await;
+    test_support::concurrency_scenario::a_burst_against_a_cold_cache_costs_one_key_fetch(
+        &get_roles(),
+        None,
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn get_roles_unknown_kid_flood_costs_no_extra_key_fetch_with_eight_at_once() {
-    concurrency_scenario::an_unknown_kid_flood_costs_no_extra_key_fetch(&get_roles(), Some(8))
-        .await;
+    test_support::concurrency_scenario::an_unknown_kid_flood_costs_no_extra_key_fetch(
+        &get_roles(),
+        Some(8),
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn get_roles_unknown_kid_flood_costs_no_extra_key_fetch_one_at_a_time() {
-    concurrency_scenario::an_unknown_kid_flood_costs_no_extra_key_fetch(&get_roles(), None).await;
+    test_support::concurrency_scenario::an_unknown_kid_flood_costs_no_extra_key_fetch(
+        &get_roles(),
+        None,
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn get_roles_hanging_key_server_holds_no_invocation_past_the_fetch_timeout_with_eight_at_once()
  {
-    concurrency_scenario::a_hanging_key_server_holds_no_invocation_past_the_fetch_timeout(
+    test_support::concurrency_scenario::a_hanging_key_server_holds_no_invocation_past_the_fetch_timeout(
         &get_roles(),
         Some(8),
     )
@@ -77,7 +82,7 @@ async fn get_roles_hanging_key_server_holds_no_invocation_past_the_fetch_timeout
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn get_roles_hanging_key_server_holds_no_invocation_past_the_fetch_timeout_one_at_a_time() {
-    concurrency_scenario::a_hanging_key_server_holds_no_invocation_past_the_fetch_timeout(
+    test_support::concurrency_scenario::a_hanging_key_server_holds_no_invocation_past_the_fetch_timeout(
         &get_roles(),
         None,
     )

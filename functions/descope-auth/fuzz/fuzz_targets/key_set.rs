@@ -7,7 +7,7 @@
 
 use std::sync::LazyLock;
 
-use descope_auth::test_support::{MemoryFetcher, TEST_PROJECT_ID, TestKey, mint, session_claims};
+use test_support::{MemoryFetcher, STAND_IN_PROJECT_ID, TestKey, mint, session_claims};
 use descope_auth::{AuthError, SessionValidator, SystemClock};
 use libfuzzer_sys::fuzz_target;
 
@@ -24,7 +24,7 @@ static GENUINE: LazyLock<Genuine> = LazyLock::new(|| {
         runtime: tokio::runtime::Builder::new_current_thread()
             .build()
             .expect("runtime"),
-        token: mint(&key, &session_claims(TEST_PROJECT_ID, &["teacher"])),
+        token: mint(&key, &session_claims(STAND_IN_PROJECT_ID, &["teacher"])),
         public_modulus,
     }
 });
@@ -32,7 +32,7 @@ static GENUINE: LazyLock<Genuine> = LazyLock::new(|| {
 fuzz_target!(|data: &[u8]| {
     let genuine = &*GENUINE;
     let validator =
-        SessionValidator::new(TEST_PROJECT_ID, MemoryFetcher::serving(data), SystemClock);
+        SessionValidator::new(STAND_IN_PROJECT_ID, MemoryFetcher::serving(data), SystemClock);
     match genuine
         .runtime
         .block_on(validator.validate_token(&genuine.token))

@@ -9,8 +9,8 @@
 
 use std::sync::{Arc, LazyLock};
 
-use descope_auth::test_support::{
-    ManualClock, MemoryFetcher, TEST_PROJECT_ID, TestKey, b64, jwks_json,
+use test_support::{
+    ManualClock, MemoryFetcher, STAND_IN_PROJECT_ID, TestKey, b64, jwks_json,
 };
 use descope_auth::{AuthError, Clock, LEEWAY_SECS, SessionValidator};
 use libfuzzer_sys::fuzz_target;
@@ -31,7 +31,7 @@ static SIGNER: LazyLock<Signer> = LazyLock::new(|| {
     let key = TestKey::ed25519("Ed");
     let clock = ManualClock::starting_at(NOW);
     let validator = SessionValidator::new(
-        TEST_PROJECT_ID,
+        STAND_IN_PROJECT_ID,
         MemoryFetcher::serving(jwks_json([&key])),
         Arc::clone(&clock),
     );
@@ -62,9 +62,9 @@ fuzz_target!(|data: &[u8]| {
         Ok(session) => {
             let issuer = session.issuer();
             assert!(
-                issuer == TEST_PROJECT_ID
+                issuer == STAND_IN_PROJECT_ID
                     || issuer
-                        .strip_suffix(TEST_PROJECT_ID)
+                        .strip_suffix(STAND_IN_PROJECT_ID)
                         .is_some_and(|rest| rest.ends_with('/')),
                 "accepted issuer {issuer:?}"
             );

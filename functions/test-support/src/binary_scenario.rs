@@ -1,21 +1,18 @@
-// The real-binary scenario every function must pass: its compiled binary run as Lambda runs it,
-// under a (local) Lambda Runtime API, with the environment Lambda sets. Covers the wiring in
-// `main` and the cold-start configuration check. Included by both functions' `tests/binary.rs`
-// with `#[path]`, next to `refused_tokens.rs` (as `crate::refused_tokens`): it needs
-// `descope_auth::test_support`, which must stay out of `lambda-test-support`'s normal dependencies.
-// Every message names the function, since both crates run these scenarios under the same names.
+//! The real-binary scenario every function must pass: its compiled binary run as Lambda runs it,
+//! under a (local) Lambda Runtime API, with the environment Lambda sets. Covers the wiring in
+//! `main` and the cold-start configuration check. Every message names the function, since both
+//! crates run these scenarios under the same names.
 
 use std::time::Duration;
 
-use descope_auth::test_support::TestKeys;
-use lambda_test_support::{
-    FunctionProcess, KeyServer, RuntimeApi, lambda_environment, with_authorization,
-};
+use crate::TestKeys;
+use crate::{FunctionProcess, KeyServer, RuntimeApi, lambda_environment, with_authorization};
 use serde_json::{Value, json};
+
+use crate::STAND_IN_PROJECT_ID;
 
 use crate::refused_tokens::session_for;
 
-pub const PROJECT_ID: &str = "P2LocalStandInProject";
 /// Guards against a hung process; every wait ends as soon as its event happens.
 pub const WITHIN: Duration = Duration::from_secs(20);
 
@@ -39,7 +36,7 @@ pub fn function_env(
     key_server: &KeyServer,
 ) -> Vec<(String, String)> {
     let mut env = lambda_environment(&runtime.address(), function.name);
-    env.push(("DESCOPE_PROJECT_ID".into(), PROJECT_ID.into()));
+    env.push(("DESCOPE_PROJECT_ID".into(), STAND_IN_PROJECT_ID.into()));
     env.push(("DESCOPE_BASE_URI".into(), key_server.base_uri()));
     env
 }
@@ -62,10 +59,10 @@ pub async fn answers_through_the_runtime_api_with_one_key_fetch_and_logs_ids_nev
 ) {
     let name = function.name;
     let keys = TestKeys::generate();
-    let key_server = KeyServer::start(PROJECT_ID, keys.jwks_json()).await;
+    let key_server = KeyServer::start(STAND_IN_PROJECT_ID, keys.jwks_json()).await;
     let mut runtime = RuntimeApi::start().await;
-    let teacher = session_for(PROJECT_ID, keys.key(), &["teacher"]);
-    let student = session_for(PROJECT_ID, keys.key(), &["student"]);
+    let teacher = session_for(STAND_IN_PROJECT_ID, keys.key(), &["teacher"]);
+    let student = session_for(STAND_IN_PROJECT_ID, keys.key(), &["student"]);
     let refused = format!("{teacher}x");
 
     let first = runtime.invoke(with_authorization(
@@ -156,7 +153,7 @@ pub async fn answers_through_the_runtime_api_with_one_key_fetch_and_logs_ids_nev
 pub async fn a_cold_start_without_the_project_id_fails_and_names_the_variable(function: &Function) {
     let name = function.name;
     let keys = TestKeys::generate();
-    let key_server = KeyServer::start(PROJECT_ID, keys.jwks_json()).await;
+    let key_server = KeyServer::start(STAND_IN_PROJECT_ID, keys.jwks_json()).await;
     let runtime = RuntimeApi::start().await;
     let env: Vec<_> = function_env(function, &runtime, &key_server)
         .into_iter()
@@ -189,9 +186,9 @@ pub async fn logs_no_token_even_at_trace(function: &Function) {
     let name = function.name;
     for (variable, level) in [("AWS_LAMBDA_LOG_LEVEL", "TRACE"), ("RUST_LOG", "trace")] {
         let keys = TestKeys::generate();
-        let key_server = KeyServer::start(PROJECT_ID, keys.jwks_json()).await;
+        let key_server = KeyServer::start(STAND_IN_PROJECT_ID, keys.jwks_json()).await;
         let mut runtime = RuntimeApi::start().await;
-        let teacher = session_for(PROJECT_ID, keys.key(), &["teacher"]);
+        let teacher = session_for(STAND_IN_PROJECT_ID, keys.key(), &["teacher"]);
         let refused = format!("{teacher}x");
         let env: Vec<_> = function_env(function, &runtime, &key_server)
             .into_iter()

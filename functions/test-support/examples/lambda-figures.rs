@@ -12,12 +12,11 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use descope_auth::test_support::{TestKeys, mint, session_claims};
-use lambda_test_support::{
+use test_support::{
     FunctionProcess, KeyServer, Outcome, RuntimeApi, lambda_environment, with_authorization,
 };
+use test_support::{STAND_IN_PROJECT_ID, TestKeys, mint, session_claims};
 
-const PROJECT_ID: &str = "P2LocalStandInProject";
 const ANSWER_WITHIN: Duration = Duration::from_secs(10);
 
 struct Target {
@@ -79,9 +78,9 @@ async fn main() {
     // Ten minutes of validity: far longer than a run.
     let token = mint(
         keys.key(),
-        &session_claims(PROJECT_ID, &["teacher", "student"]),
+        &session_claims(STAND_IN_PROJECT_ID, &["teacher", "student"]),
     );
-    let key_server = KeyServer::start(PROJECT_ID, keys.jwks_json()).await;
+    let key_server = KeyServer::start(STAND_IN_PROJECT_ID, keys.jwks_json()).await;
 
     let noop_event = targets
         .first()
@@ -103,7 +102,10 @@ async fn main() {
     for target in &targets {
         let event = with_authorization(&target.event, &[&format!("Bearer {token}")]);
         let env = [
-            ("DESCOPE_PROJECT_ID".to_owned(), PROJECT_ID.to_owned()),
+            (
+                "DESCOPE_PROJECT_ID".to_owned(),
+                STAND_IN_PROJECT_ID.to_owned(),
+            ),
             ("DESCOPE_BASE_URI".to_owned(), key_server.base_uri()),
         ];
         let figures = measure(
@@ -142,7 +144,10 @@ async fn main() {
         for target in &targets {
             let event = with_authorization(&target.event, &[&format!("Bearer {token}")]);
             let env = [
-                ("DESCOPE_PROJECT_ID".to_owned(), PROJECT_ID.to_owned()),
+                (
+                    "DESCOPE_PROJECT_ID".to_owned(),
+                    STAND_IN_PROJECT_ID.to_owned(),
+                ),
                 ("DESCOPE_BASE_URI".to_owned(), key_server.base_uri()),
             ];
             // The same binary with the variable unset, offered the same slots: what one
@@ -306,7 +311,7 @@ async fn expect_ok(
     runtime: &mut RuntimeApi,
     request_id: &str,
     process: &FunctionProcess,
-) -> lambda_test_support::Answer {
+) -> test_support::Answer {
     match runtime.next_outcome(ANSWER_WITHIN).await {
         Some(Outcome::Response(answer)) if answer.request_id == request_id => {
             let status = answer.body_json()["statusCode"].as_u64();

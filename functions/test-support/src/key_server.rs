@@ -1,21 +1,78 @@
 //! A local stand-in for Descope's key endpoint (`GET /v2/keys/{projectId}`) that counts its hits,
-//! so tests can assert exactly how often a function fetched keys.
+//! so tests can assert exactly how often a function fetched keys, and answers whatever a test
+//! sets: the keys, an error status, a redirect, a body that is not a key set, a slow answer.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
-use axum::response::IntoResponse;
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tokio::task::JoinHandle;
 
+/// What the key endpoint answers for the served project.
+#[derive(Clone, Debug)]
+pub struct KeyAnswer {
+    status: StatusCode,
+    headers: Vec<(HeaderName, HeaderValue)>,
+    body: String,
+    delay: Duration,
+}
+
+impl KeyAnswer {
+    /// An empty answer with this status.
+    pub fn status(status: u16) -> KeyAnswer {
+        KeyAnswer {
+            status: StatusCode::from_u16(status).expect("an HTTP status"),
+            headers: Vec::new(),
+            body: String::new(),
+            delay: Duration::ZERO,
+        }
+    }
+
+    /// 200 with `jwks`, as Descope serves its keys.
+    pub fn jwks(jwks: impl Into<String>) -> KeyAnswer {
+        KeyAnswer::status(200)
+            .header("content-type", "application/json")
+            .body(jwks)
+    }
+
+    pub fn body(mut self, body: impl Into<String>) -> KeyAnswer {
+        self.body = body.into();
+        self
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> KeyAnswer {
+        self.headers.push((
+            HeaderName::from_bytes(name.as_bytes()).expect("a header name"),
+            HeaderValue::from_str(value).expect("a header value"),
+        ));
+        self
+    }
+
+    /// Answers only after `delay`.
+    pub fn delay(mut self, delay: Duration) -> KeyAnswer {
+        self.delay = delay;
+        self
+    }
+}
+
+impl IntoResponse for KeyAnswer {
+    fn into_response(self) -> Response {
+        let mut response = (self.status, self.body).into_response();
+        response.headers_mut().extend(self.headers);
+        response
+    }
+}
+
 struct Shared {
     project_id: String,
-    jwks: String,
+    answer: Mutex<KeyAnswer>,
     hits: AtomicUsize,
     available: AtomicBool,
     answer_delay_ms: AtomicU64,
@@ -33,7 +90,7 @@ impl KeyServer {
     pub async fn start(project_id: &str, jwks: impl Into<String>) -> KeyServer {
         let shared = Arc::new(Shared {
             project_id: project_id.to_owned(),
-            jwks: jwks.into(),
+            answer: Mutex::new(KeyAnswer::jwks(jwks)),
             hits: AtomicUsize::new(0),
             available: AtomicBool::new(true),
             answer_delay_ms: AtomicU64::new(0),
@@ -63,6 +120,20 @@ impl KeyServer {
     /// How many key requests arrived, whatever was answered.
     pub fn hits(&self) -> usize {
         self.shared.hits.load(Ordering::SeqCst)
+    }
+
+    /// Key requests from now on get `answer` (for the served project), and the count of hits
+    /// starts again from zero.
+    pub fn answer(&self, answer: KeyAnswer) {
+        *self.answer_slot() = answer;
+        self.shared.hits.store(0, Ordering::SeqCst);
+    }
+
+    fn answer_slot(&self) -> std::sync::MutexGuard<'_, KeyAnswer> {
+        self.shared
+            .answer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// While unavailable the endpoint answers 503, as during a Descope outage.
@@ -96,10 +167,7 @@ pub async fn unreachable_base_uri() -> String {
     format!("http://{addr}")
 }
 
-async fn keys(
-    State(shared): State<Arc<Shared>>,
-    Path(project_id): Path<String>,
-) -> impl IntoResponse {
+async fn keys(State(shared): State<Arc<Shared>>, Path(project_id): Path<String>) -> Response {
     shared.hits.fetch_add(1, Ordering::SeqCst);
     let delay = shared.answer_delay_ms.load(Ordering::SeqCst);
     if delay > 0 {
@@ -109,19 +177,25 @@ async fn keys(
         return (
             StatusCode::SERVICE_UNAVAILABLE,
             [(header::CONTENT_TYPE, "application/json")],
-            r#"{"errorCode":"E130001","errorDescription":"Service unavailable"}"#.to_owned(),
-        );
+            r#"{"errorCode":"E130001","errorDescription":"Service unavailable"}"#,
+        )
+            .into_response();
     }
     if project_id != shared.project_id {
         return (
             StatusCode::NOT_FOUND,
             [(header::CONTENT_TYPE, "application/json")],
-            r#"{"errorCode":"E011003","errorDescription":"Project not found"}"#.to_owned(),
-        );
+            r#"{"errorCode":"E011003","errorDescription":"Project not found"}"#,
+        )
+            .into_response();
     }
-    (
-        StatusCode::OK,
-        [(header::CONTENT_TYPE, "application/json")],
-        shared.jwks.clone(),
-    )
+    let answer = shared
+        .answer
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone();
+    if !answer.delay.is_zero() {
+        tokio::time::sleep(answer.delay).await;
+    }
+    answer.into_response()
 }

@@ -1,24 +1,20 @@
-// The handler checks every function shares: its handler driven with API Gateway events against a
-// real local key server. Included by both functions' `tests/handler.rs` with `#[path]`, next to
-// `refused_tokens.rs` (as `crate::refused_tokens`): it needs `descope_auth::test_support`, which
-// must stay out of `lambda-test-support`'s normal dependencies. Every message names the function,
-// since both crates run their handler tests under the same test binary name.
+//! The handler checks every function shares: its handler driven with API Gateway events against
+//! a real local key server. Every message names the function, since both crates run their handler
+//! tests under the same test binary name.
 
 use std::future::Future;
 use std::pin::Pin;
 
-use descope_auth::test_support::TestKeys;
+use crate::TestKeys;
+use crate::{KeyServer, body_json, request, unreachable_base_uri, with_authorization};
 use descope_auth::{Config, SessionValidator};
 use lambda_http::http::{StatusCode, header};
 use lambda_http::{Body, Request, Response};
-use lambda_test_support::{
-    KeyServer, body_json, request, unreachable_base_uri, with_authorization,
-};
 use serde_json::{Value, json};
 
-use crate::refused_tokens::{refused_cases, session_for};
+use crate::STAND_IN_PROJECT_ID;
 
-pub const PROJECT_ID: &str = "P2LocalStandInProject";
+use crate::refused_tokens::{refused_cases, session_for};
 
 /// A function's handler, boxed so that both functions' handlers have one type.
 pub type Handler = for<'a> fn(
@@ -27,6 +23,7 @@ pub type Handler = for<'a> fn(
 ) -> Pin<Box<dyn Future<Output = Response<Body>> + 'a>>;
 
 /// A [`Handler`] calling `handler`, a function's `async fn(&SessionValidator, &Request)`.
+#[macro_export]
 macro_rules! boxed_handler {
     ($handler:path) => {{
         fn boxed<'a>(
@@ -43,7 +40,7 @@ macro_rules! boxed_handler {
         boxed as $crate::handler_checks::Handler
     }};
 }
-pub(crate) use boxed_handler;
+pub use crate::boxed_handler;
 
 /// What differs between the functions in these checks.
 pub struct Function {
@@ -68,7 +65,7 @@ impl Function {
 }
 
 pub fn validator_for(base_uri: &str) -> SessionValidator {
-    let config = Config::new(PROJECT_ID, Some(base_uri)).expect("valid test config");
+    let config = Config::new(STAND_IN_PROJECT_ID, Some(base_uri)).expect("valid test config");
     SessionValidator::from_config(&config).expect("validator")
 }
 
@@ -91,12 +88,12 @@ pub async fn each_role_set_gets_its_body_from_one_key_fetch(
     cases: &[(&[&str], Value)],
 ) {
     let keys = TestKeys::generate();
-    let key_server = KeyServer::start(PROJECT_ID, keys.jwks_json()).await;
+    let key_server = KeyServer::start(STAND_IN_PROJECT_ID, keys.jwks_json()).await;
     let validator = validator_for(&key_server.base_uri());
 
     for (format, fixture) in function.fixtures {
         for (roles, expected) in cases {
-            let token = session_for(PROJECT_ID, keys.key(), roles);
+            let token = session_for(STAND_IN_PROJECT_ID, keys.key(), roles);
             let response = function
                 .call(&validator, fixture, &[&format!("Bearer {token}")])
                 .await;
@@ -120,11 +117,11 @@ pub async fn each_role_set_gets_its_body_from_one_key_fetch(
 
 pub async fn every_refused_token_gets_the_fixed_401_and_challenge(function: &Function) {
     let keys = TestKeys::generate();
-    let key_server = KeyServer::start(PROJECT_ID, keys.jwks_json()).await;
+    let key_server = KeyServer::start(STAND_IN_PROJECT_ID, keys.jwks_json()).await;
     let validator = validator_for(&key_server.base_uri());
 
     for (format, fixture) in function.fixtures {
-        for case in refused_cases(PROJECT_ID, keys.key()) {
+        for case in refused_cases(STAND_IN_PROJECT_ID, keys.key()) {
             let authorization: Vec<&str> = case.authorization.iter().map(String::as_str).collect();
             let response = function.call(&validator, fixture, &authorization).await;
             let context = format!("{}, {format}: {}", function.name, case.name);
@@ -149,9 +146,9 @@ pub async fn a_key_server_that_is_down_gives_503_not_401(function: &Function) {
     let keys = TestKeys::generate();
     let token = format!(
         "Bearer {}",
-        session_for(PROJECT_ID, keys.key(), &["teacher"])
+        session_for(STAND_IN_PROJECT_ID, keys.key(), &["teacher"])
     );
-    let answering_503 = KeyServer::start(PROJECT_ID, keys.jwks_json()).await;
+    let answering_503 = KeyServer::start(STAND_IN_PROJECT_ID, keys.jwks_json()).await;
     answering_503.set_available(false);
 
     for base_uri in [unreachable_base_uri().await, answering_503.base_uri()] {

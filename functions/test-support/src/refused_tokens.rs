@@ -1,9 +1,6 @@
-// Authorization values that every function must refuse with the fixed 401, built with the auth
-// crate's test keys. Included by both functions' tests with `#[path]`: it needs
-// `descope_auth::test_support`, a feature that must stay out of `lambda-test-support`'s normal
-// dependencies (those reach the deployed builds through feature unification).
+//! Authorization values that every function must refuse with the fixed 401.
 
-use descope_auth::test_support::{TestKey, b64, session_claims, signing_input};
+use crate::{TestKey, b64, session_claims, signing_input};
 use serde_json::json;
 
 pub struct RefusedCase {

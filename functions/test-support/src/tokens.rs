@@ -1,21 +1,15 @@
-//! Keys, tokens, a manual clock and an in-memory key fetcher for tests (feature `test-support`).
-//!
-//! Never enable this feature in a deployed build: it can mint tokens that this crate accepts
-//! for whichever key set the test serves.
+//! Signing keys and Descope-shaped session tokens minted with them.
 //!
 //! ```
-//! use descope_auth::test_support::{TestKeys, mint, session_claims};
+//! use test_support::{STAND_IN_PROJECT_ID, TestKeys, mint, session_claims};
 //! let keys = TestKeys::generate(); // one RS256 key, kid "test-key-1"
 //! let jwks = keys.jwks_json(); // serve this at /v2/keys/{projectId}
-//! let token = mint(keys.key(), &session_claims("P2LocalStandInProject", &["teacher"]));
+//! let token = mint(keys.key(), &session_claims(STAND_IN_PROJECT_ID, &["teacher"]));
 //! assert_eq!(token.split('.').count(), 3);
 //! assert!(jwks.contains("test-key-1"));
 //! ```
 
 use std::sync::Arc;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::rsa::KeySize;
@@ -28,14 +22,12 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 
-use crate::clock::{Clock, SystemClock};
-use crate::fetch::{FetchError, KeyFetcher};
-use crate::validator::SessionValidator;
+use descope_auth::{Clock, SessionValidator, SystemClock};
 
 pub use jsonwebtoken::Algorithm;
 
-/// The local stand-in's project ID, used by default in minted claims.
-pub const TEST_PROJECT_ID: &str = "P2LocalStandInProject";
+use crate::STAND_IN_PROJECT_ID;
+use crate::memory_fetcher::MemoryFetcher;
 
 enum Signer {
     Rsa(Arc<RsaKeyPair>, &'static dyn RsaEncoding),
@@ -229,11 +221,11 @@ impl TestKeys {
         jwks_json(self.keys.iter())
     }
 
-    /// A validator for [`TEST_PROJECT_ID`] that fetches these keys from memory, its cache
+    /// A validator for [`STAND_IN_PROJECT_ID`] that fetches these keys from memory, its cache
     /// already filled by accepting `token` once: the warm path benchmarks and fuzzing measure.
     pub fn warm_validator(&self, token: &str) -> SessionValidator<Arc<MemoryFetcher>, SystemClock> {
         let validator = SessionValidator::new(
-            TEST_PROJECT_ID,
+            STAND_IN_PROJECT_ID,
             MemoryFetcher::serving(self.jwks_json()),
             SystemClock,
         );
@@ -295,98 +287,4 @@ fn alg_name(algorithm: Algorithm) -> String {
         .ok()
         .and_then(|value| value.as_str().map(str::to_owned))
         .unwrap_or_else(|| format!("{algorithm:?}"))
-}
-
-/// A wall clock that moves only when told to, so cache windows are tested without sleeping.
-#[derive(Debug)]
-pub struct ManualClock {
-    now: Mutex<SystemTime>,
-}
-
-impl ManualClock {
-    /// Starts at the real current time.
-    pub fn new() -> Arc<ManualClock> {
-        Self::starting_at(SystemClock.unix_now())
-    }
-
-    /// Starts at `unix_now` seconds.
-    pub fn starting_at(unix_now: u64) -> Arc<ManualClock> {
-        Arc::new(ManualClock {
-            now: Mutex::new(UNIX_EPOCH + Duration::from_secs(unix_now)),
-        })
-    }
-
-    /// Time passes: while the function runs, or while Lambda keeps its environment frozen.
-    pub fn advance(&self, by: Duration) {
-        *self.time() += by;
-    }
-
-    /// The wall clock jumps back (a host clock corrected by NTP, say).
-    pub fn set_back(&self, by: Duration) {
-        *self.time() -= by;
-    }
-
-    fn time(&self) -> std::sync::MutexGuard<'_, SystemTime> {
-        self.now
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-}
-
-impl Clock for ManualClock {
-    fn now(&self) -> SystemTime {
-        *self.time()
-    }
-}
-
-/// An in-memory key endpoint: answers with the body or error it was last given, and counts
-/// calls.
-#[derive(Debug)]
-pub struct MemoryFetcher {
-    answer: Mutex<Result<Vec<u8>, FetchError>>,
-    calls: AtomicUsize,
-}
-
-impl MemoryFetcher {
-    pub fn serving(body: impl Into<Vec<u8>>) -> Arc<MemoryFetcher> {
-        Arc::new(MemoryFetcher {
-            answer: Mutex::new(Ok(body.into())),
-            calls: AtomicUsize::new(0),
-        })
-    }
-
-    pub fn failing(error: FetchError) -> Arc<MemoryFetcher> {
-        Arc::new(MemoryFetcher {
-            answer: Mutex::new(Err(error)),
-            calls: AtomicUsize::new(0),
-        })
-    }
-
-    pub fn serve(&self, body: impl Into<Vec<u8>>) {
-        *self
-            .answer
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Ok(body.into());
-    }
-
-    pub fn fail(&self, error: FetchError) {
-        *self
-            .answer
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Err(error);
-    }
-
-    pub fn calls(&self) -> usize {
-        self.calls.load(Ordering::SeqCst)
-    }
-}
-
-impl KeyFetcher for MemoryFetcher {
-    async fn fetch(&self) -> Result<Vec<u8>, FetchError> {
-        self.calls.fetch_add(1, Ordering::SeqCst);
-        self.answer
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone()
-    }
 }

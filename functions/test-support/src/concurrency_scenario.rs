@@ -1,17 +1,17 @@
-// The key cache's rules under many invocations at once, through the real binary: one
-// environment with `AWS_LAMBDA_MAX_CONCURRENCY` = N (Lambda Managed Instances) against a Runtime
-// API that lets N invocations run at once, and the same with the variable unset (classic Lambda,
-// one at a time). Included by both functions' `tests/binary.rs` with `#[path]`, beside
-// `binary_scenario.rs` (as `crate::binary_scenario`) and `refused_tokens.rs`.
+//! The key cache's rules under many invocations at once, through the real binary: one
+//! environment with `AWS_LAMBDA_MAX_CONCURRENCY` = N (Lambda Managed Instances) against a Runtime
+//! API that lets N invocations run at once, and the same with the variable unset (classic Lambda,
+//! one at a time).
 
 use std::collections::HashMap;
 use std::time::Duration;
 
-use descope_auth::test_support::{TestKey, TestKeys};
-use lambda_test_support::{FunctionProcess, KeyServer, Outcome, RuntimeApi, with_authorization};
+use crate::{FunctionProcess, KeyServer, Outcome, RuntimeApi, with_authorization};
+use crate::{TestKey, TestKeys};
 use serde_json::{Value, json};
 
-use crate::binary_scenario::{Function, PROJECT_ID, WITHIN, function_env, gateway_response};
+use crate::STAND_IN_PROJECT_ID;
+use crate::binary_scenario::{Function, WITHIN, function_env, gateway_response};
 use crate::refused_tokens::session_for;
 
 /// The invocations one burst sends: many times any concurrency tested.
@@ -29,7 +29,7 @@ struct Environment {
 }
 
 async fn start(function: &Function, keys: &TestKeys, concurrency: Concurrency) -> Environment {
-    let key_server = KeyServer::start(PROJECT_ID, keys.jwks_json()).await;
+    let key_server = KeyServer::start(STAND_IN_PROJECT_ID, keys.jwks_json()).await;
     let runtime = RuntimeApi::with_max_concurrency(concurrency.unwrap_or(1)).await;
     let mut env = function_env(function, &runtime, &key_server);
     if let Some(concurrency) = concurrency {
@@ -106,7 +106,7 @@ pub async fn a_burst_against_a_cold_cache_costs_one_key_fetch(
     let tokens: Vec<String> = (0..BURST)
         .map(|i| {
             let role = if i % 2 == 0 { "teacher" } else { "student" };
-            session_for(PROJECT_ID, keys.key(), &[role])
+            session_for(STAND_IN_PROJECT_ID, keys.key(), &[role])
         })
         .collect();
 
@@ -145,8 +145,12 @@ pub async fn an_unknown_kid_flood_costs_no_extra_key_fetch(
     let mut environment = start(function, &keys, concurrency).await;
     let tokens: Vec<String> = (0..BURST)
         .map(|i| match i % 8 {
-            0 => session_for(PROJECT_ID, keys.key(), &["teacher"]),
-            n => session_for(PROJECT_ID, &strangers[n % strangers.len()], &["teacher"]),
+            0 => session_for(STAND_IN_PROJECT_ID, keys.key(), &["teacher"]),
+            n => session_for(
+                STAND_IN_PROJECT_ID,
+                &strangers[n % strangers.len()],
+                &["teacher"],
+            ),
         })
         .collect();
 
@@ -183,7 +187,7 @@ pub async fn a_hanging_key_server_holds_no_invocation_past_the_fetch_timeout(
         .key_server
         .set_answer_delay(Duration::from_secs(3600));
     let tokens: Vec<String> = (0..16)
-        .map(|_| session_for(PROJECT_ID, keys.key(), &["teacher"]))
+        .map(|_| session_for(STAND_IN_PROJECT_ID, keys.key(), &["teacher"]))
         .collect();
 
     let requests = environment.invoke_all(function, &tokens);
@@ -207,7 +211,7 @@ pub async fn a_hanging_key_server_holds_no_invocation_past_the_fetch_timeout(
 
     // Recovery: ask again until the back-off is over and a fresh fetch succeeds.
     environment.key_server.set_answer_delay(Duration::ZERO);
-    let token = session_for(PROJECT_ID, keys.key(), &["teacher"]);
+    let token = session_for(STAND_IN_PROJECT_ID, keys.key(), &["teacher"]);
     let deadline = tokio::time::Instant::now() + WITHIN;
     loop {
         let requests = environment.invoke_all(function, std::slice::from_ref(&token));
