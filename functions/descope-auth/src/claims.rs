@@ -197,8 +197,8 @@ fn tenants(value: Option<Value>) -> Result<BTreeMap<String, TenantGrants>, Claim
 mod tests {
     use super::*;
     use serde_json::json;
+    use test_support::STAND_IN_PROJECT_ID as PROJECT;
 
-    const PROJECT: &str = "P2LocalStandInProject";
     const NOW: u64 = 1_800_000_000;
 
     fn base() -> Value {
