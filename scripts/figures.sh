@@ -42,7 +42,7 @@ work="$(mktemp -d)"
 trap 'rm -rf "${work}"' EXIT
 
 echo "== building (release profile from Cargo.toml)" >&2
-# Functions on their own, so no test-only feature is unified into the deployed binaries.
+# Functions on their own, as `cargo lambda build` builds them.
 cargo build --release --quiet $(printf -- '-p %s ' "${functions[@]}")
 # The harness and the baseline are examples of the test-support crate.
 cargo build --release --quiet -p test-support --example noop-function --example lambda-figures
