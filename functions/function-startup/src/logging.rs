@@ -209,4 +209,22 @@ mod tests {
         assert_eq!(line["reason"], "bad signature");
         assert_eq!(line["span"]["requestId"], "req-1");
     }
+
+    #[test]
+    fn the_runtime_trace_events_stay_out_even_when_trace_is_asked_for() {
+        let buffer = Buffer::default();
+        let writer = buffer.clone();
+        let settings = settings(&[("AWS_LAMBDA_LOG_LEVEL", "TRACE")], false);
+        let subscriber = subscriber(&settings, move || writer.clone());
+        tracing::subscriber::with_default(subscriber, || {
+            tracing::trace!(target: "lambda_runtime::layers::api_response", "raw event");
+            tracing::trace!(target: "lambda_runtime_api_client", "raw event");
+            tracing::debug!(target: "lambda_runtime", "runtime debug line");
+            tracing::trace!("handler trace line");
+        });
+        let text = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+        assert!(!text.contains("raw event"), "{text}");
+        assert!(text.contains("runtime debug line"), "{text}");
+        assert!(text.contains("handler trace line"), "{text}");
+    }
 }
