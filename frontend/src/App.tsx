@@ -1,5 +1,5 @@
 import { AuthProvider } from '@descope/react-sdk';
-import { Route, Routes } from 'react-router-dom';
+import { Route, Routes } from 'react-router';
 import { RequireSession } from './components/RequireSession';
 import { SiteLayout } from './components/SiteLayout';
 import type { ConfigResult } from './config';

@@ -1,6 +1,6 @@
 import { useSession, useUser } from '@descope/react-sdk';
 import type { ReactNode } from 'react';
-import { Navigate } from 'react-router-dom';
+import { Navigate } from 'react-router';
 import { LoadingState } from './LoadingState';
 
 /**

@@ -1,4 +1,4 @@
-import { Link } from 'react-router-dom';
+import { Link } from 'react-router';
 import { fetchRoleData } from '../api/client';
 import { useApiResource } from '../api/useApiResource';
 import { ApiProblem } from '../components/ApiProblem';

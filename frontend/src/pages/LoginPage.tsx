@@ -1,6 +1,6 @@
 import { useSession } from '@descope/react-sdk';
 import { lazy, Suspense } from 'react';
-import { Navigate, useLocation, useNavigate } from 'react-router-dom';
+import { Navigate, useLocation, useNavigate } from 'react-router';
 import { isSessionRejected } from '../api/useApiResource';
 import { LoadingState } from '../components/LoadingState';
 import { useDocumentTitle } from '../components/useDocumentTitle';

@@ -1,4 +1,4 @@
-import { Link } from 'react-router-dom';
+import { Link } from 'react-router';
 import { useDocumentTitle } from '../components/useDocumentTitle';
 
 export function NotFoundPage() {

@@ -1,6 +1,6 @@
 import { useDescope, useUser } from '@descope/react-sdk';
 import { useState } from 'react';
-import { useNavigate } from 'react-router-dom';
+import { useNavigate } from 'react-router';
 import { fetchRoles } from '../api/client';
 import { useApiResource } from '../api/useApiResource';
 import { ApiProblem } from '../components/ApiProblem';

@@ -1,5 +1,5 @@
 import { render } from '@testing-library/react';
-import { MemoryRouter, useLocation } from 'react-router-dom';
+import { MemoryRouter, useLocation } from 'react-router';
 import { App } from '../App';
 import type { ConfigResult } from '../config';
 import { DESCOPE_BASE_URL, PROJECT_ID } from './fakeBackend';
