@@ -20,7 +20,7 @@ test('home page offers the login', async ({ page }, testInfo) => {
   await page.goto('/');
   await expect(page.getByRole('heading', { name: 'Home' })).toBeVisible();
   await screenshot(page, testInfo, 'home', { forReadme: true });
-  await page.getByRole('button', { name: 'Login' }).click();
+  await page.getByRole('link', { name: 'Login' }).click();
   await expect(page).toHaveURL(/\/login$/);
   await screenshot(page, testInfo, 'login', { forReadme: true });
 });
@@ -45,7 +45,7 @@ for (const { user, teacherSection, studentSection } of cases) {
       forReadme: user === TEACHER,
     });
 
-    await page.getByRole('button', { name: 'Dashboard' }).click();
+    await page.getByRole('link', { name: 'Dashboard' }).click();
     await expect(page).toHaveURL(/\/dashboard$/);
     const teacher = page.getByRole('heading', { name: 'Welcome back Teacher!' });
     const student = page.getByRole('heading', { name: 'Welcome back Student!' });

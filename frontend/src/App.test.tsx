@@ -88,7 +88,7 @@ describe('a deployed site whose config.json cannot be used', () => {
 describe('page changes', () => {
   it('move focus to the new page content', async () => {
     renderApp('/');
-    const login = await screen.findByRole('button', { name: 'Login' });
+    const login = await screen.findByRole('link', { name: 'Login' });
     login.focus();
 
     await userEvent.click(login);

@@ -14,11 +14,11 @@ beforeEach(() => {
 const currentPath = () => screen.getByTestId('current-path').textContent;
 
 describe('Home page', () => {
-  it('shows the title and a Login button that leads to /login', async () => {
+  it('shows the title and a Login link that leads to /login', async () => {
     renderApp('/');
 
     expect(await screen.findByRole('heading', { level: 1, name: 'Home' })).toBeInTheDocument();
-    await userEvent.click(screen.getByRole('button', { name: 'Login' }));
+    await userEvent.click(screen.getByRole('link', { name: 'Login' }));
 
     expect(currentPath()).toBe('/login');
     expect(

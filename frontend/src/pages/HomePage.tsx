@@ -1,11 +1,10 @@
 import { useSession } from '@descope/react-sdk';
-import { Navigate, useNavigate } from 'react-router';
+import { Link, Navigate } from 'react-router';
 import { LoadingState } from '../components/LoadingState';
 import { useDocumentTitle } from '../components/useDocumentTitle';
 
 export function HomePage() {
   useDocumentTitle('Home');
-  const navigate = useNavigate();
   const { isAuthenticated, isSessionLoading } = useSession();
 
   // Until the SDK has refreshed a stored session, a signed-in visitor would see the
@@ -20,9 +19,9 @@ export function HomePage() {
         Sign in to read a secret message from an API that checks your Descope session, and to see
         what your roles unlock on the dashboard.
       </p>
-      <button type="button" className="button button--primary" onClick={() => navigate('/login')}>
+      <Link to="/login" className="button button--primary">
         Login
-      </button>
+      </Link>
     </section>
   );
 }

@@ -178,20 +178,20 @@ describe('Profile page', () => {
     expect(backend.isRefreshTokenValid(refreshToken)).toBe(true);
   });
 
-  it('Dashboard button opens the dashboard', async () => {
+  it('Dashboard link opens the dashboard', async () => {
     await openProfileAs(USERS.teacher);
 
-    await userEvent.click(screen.getByRole('button', { name: 'Dashboard' }));
+    await userEvent.click(screen.getByRole('link', { name: 'Dashboard' }));
 
     expect(currentPath()).toBe('/dashboard');
     expect(await screen.findByRole('heading', { name: 'Welcome back Teacher!' })).toBeInTheDocument();
   });
 
-  it('Home button leads to Home, which sends a signed-in user back to the profile', async () => {
+  it('Home link leads to Home, which sends a signed-in user back to the profile', async () => {
     await openProfileAs(USERS.teacher);
     const initialRoleCalls = backend.apiRequests('/get_roles').length;
 
-    await userEvent.click(screen.getByRole('button', { name: 'Home' }));
+    await userEvent.click(screen.getByRole('link', { name: 'Home' }));
 
     // Home forwards signed-in users to /profile, so the profile loads again.
     await waitFor(() =>

@@ -1,6 +1,6 @@
 import { useDescope, useUser } from '@descope/react-sdk';
 import { useState } from 'react';
-import { useNavigate } from 'react-router';
+import { Link, useNavigate } from 'react-router';
 import { fetchRoles } from '../api/client';
 import { useApiResource } from '../api/useApiResource';
 import { ApiProblem } from '../components/ApiProblem';
@@ -57,12 +57,12 @@ export function ProfilePage() {
       )}
 
       <div className="actions">
-        <button type="button" className="button" onClick={() => navigate('/')}>
+        <Link to="/" className="button">
           Home
-        </button>
-        <button type="button" className="button" onClick={() => navigate('/dashboard')}>
+        </Link>
+        <Link to="/dashboard" className="button">
           Dashboard
-        </button>
+        </Link>
         <button type="button" className="button button--danger" onClick={signOut}>
           Logout
         </button>
