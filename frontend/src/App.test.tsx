@@ -39,6 +39,7 @@ describe('unknown addresses', () => {
     renderApp('/nowhere');
 
     expect(screen.getByRole('heading', { level: 1, name: 'Page not found' })).toBeInTheDocument();
+    expect(document.title).toBe('Page not found · Descope Roles Demo');
     await userEvent.click(screen.getByRole('link', { name: 'Go to Home' }));
     expect(currentPath()).toBe('/');
   });
@@ -49,6 +50,7 @@ describe('configuration problems', () => {
     renderApp('/profile', readConfig({}));
 
     expect(screen.getByRole('heading', { level: 1, name: 'Setup needed' })).toBeInTheDocument();
+    expect(document.title).toBe('Setup needed · Descope Roles Demo');
     expect(screen.getByRole('alert')).toHaveTextContent('VITE_DESCOPE_PROJECT_ID is not set');
     expect(backend.fetch).not.toHaveBeenCalled();
   });

@@ -35,6 +35,7 @@ describe('Dashboard page', () => {
     await openDashboardAs(USERS.teacher);
 
     await screen.findByRole('heading', { name: TEACHER[0] });
+    expect(document.title).toBe('Dashboard · Descope Roles Demo');
     expectSection(TEACHER, true);
     expectSection(STUDENT, false);
     expect(screen.queryByText('No role found!')).not.toBeInTheDocument();

@@ -18,12 +18,14 @@ describe('Home page', () => {
     renderApp('/');
 
     expect(await screen.findByRole('heading', { level: 1, name: 'Home' })).toBeInTheDocument();
+    expect(document.title).toBe('Home · Descope Roles Demo');
     await userEvent.click(screen.getByRole('link', { name: 'Login' }));
 
     expect(currentPath()).toBe('/login');
     expect(
       await screen.findByRole('heading', { name: 'Login/SignUp to see the Secret Message!' }),
     ).toBeInTheDocument();
+    expect(document.title).toBe('Login · Descope Roles Demo');
   });
 
   it('sends a signed-in user on to /profile without showing the signed-out page first', async () => {

@@ -32,6 +32,7 @@ describe('Profile page', () => {
     await openProfileAs(USERS.teacher);
 
     expect(screen.getByRole('heading', { name: 'My Private Component' })).toBeInTheDocument();
+    expect(document.title).toBe('Profile · Descope Roles Demo');
     expect(await screen.findByText(SECRET)).toBeInTheDocument();
     expect(screen.getByRole('heading', { name: 'Your Role(s):' })).toBeInTheDocument();
     expect(shownRoles()).toEqual(['teacher']);

@@ -5,11 +5,10 @@ import { fetchRoles } from '../api/client';
 import { useApiResource } from '../api/useApiResource';
 import { ApiProblem } from '../components/ApiProblem';
 import { LoadingState } from '../components/LoadingState';
-import { useDocumentTitle } from '../components/useDocumentTitle';
+import { PageTitle } from '../components/PageTitle';
 import { RoleList } from './RoleList';
 
 export function ProfilePage() {
-  useDocumentTitle('Profile');
   const navigate = useNavigate();
   const { logout } = useDescope();
   const { user } = useUser();
@@ -33,6 +32,7 @@ export function ProfilePage() {
 
   return (
     <section className="card" aria-labelledby="profile-title">
+      <PageTitle>Profile</PageTitle>
       <h1 id="profile-title">{`Hello ${name} 👋`}</h1>
 
       <section className="panel" aria-labelledby="private-title">

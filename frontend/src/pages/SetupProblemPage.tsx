@@ -1,11 +1,11 @@
 import type { ConfigJsonProblem, SetupProblem } from '../config';
-import { useDocumentTitle } from '../components/useDocumentTitle';
+import { PageTitle } from '../components/PageTitle';
 
 /** Shown instead of the app when its configuration cannot work. */
 export function SetupProblemPage({ problem }: { problem: SetupProblem }) {
-  useDocumentTitle('Setup needed');
   return (
     <section className="card card--narrow" aria-labelledby="setup-title">
+      <PageTitle>Setup needed</PageTitle>
       <h1 id="setup-title">Setup needed</h1>
       <div className="notice notice--problem" role="alert">
         <SetupProblemText problem={problem} />
