@@ -2,6 +2,7 @@ import { screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { readConfig, readConfigJson } from './config';
+import { STAND_IN_PROJECT_ID } from './localStandIn';
 import { installFakeBackend, type FakeBackend } from './test/fakeBackend';
 import { renderApp } from './test/renderApp';
 import { recordPageTexts } from './test/textHistory';
@@ -57,7 +58,7 @@ describe('configuration problems', () => {
 
   it('refuse local login without a stand-in URL instead of reaching Descope cloud', () => {
     renderApp('/login', readConfig({
-      VITE_DESCOPE_PROJECT_ID: 'P2LocalStandInProject',
+      VITE_DESCOPE_PROJECT_ID: STAND_IN_PROJECT_ID,
       VITE_DESCOPE_LOCAL_LOGIN: 'true',
     }));
 

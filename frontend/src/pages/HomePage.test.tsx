@@ -1,9 +1,10 @@
 import { screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { installFakeBackend, USERS, type FakeBackend } from '../test/fakeBackend';
+import { installFakeBackend, type FakeBackend } from '../test/fakeBackend';
 import { renderApp } from '../test/renderApp';
 import { recordPageTexts } from '../test/textHistory';
+import { STUDENT } from './demoUsers';
 
 let backend: FakeBackend;
 
@@ -29,12 +30,12 @@ describe('Home page', () => {
   });
 
   it('sends a signed-in user on to /profile without showing the signed-out page first', async () => {
-    backend.signInBeforeLoad(USERS.student);
+    backend.signInBeforeLoad(STUDENT);
     const texts = recordPageTexts();
     renderApp('/');
 
     expect(
-      await screen.findByRole('heading', { level: 1, name: 'Hello Sam Student 👋' }),
+      await screen.findByRole('heading', { level: 1, name: `Hello ${STUDENT.name} 👋` }),
     ).toBeInTheDocument();
     expect(currentPath()).toBe('/profile');
     texts.stop();
