@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_PASSWORD } from '../src/pages/demoUsers';
 import { filesContaining, FRONTEND_DIR, readEmittedFiles, type EmittedFile } from './emittedFiles';
 
 // What a developer's shell may export: local-mode settings and anything else named VITE_*.
@@ -56,6 +57,6 @@ describe("sam build's FrontendBuild layer (make build-FrontendBuild)", () => {
   });
 
   it('is a production build, whatever NODE_ENV the shell had', () => {
-    expect(filesContaining(emitted, 'demo-password')).toEqual([]);
+    expect(filesContaining(emitted, DEMO_PASSWORD)).toEqual([]);
   });
 });

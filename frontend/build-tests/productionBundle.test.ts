@@ -4,13 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STAND_IN_PROJECT_ID } from '../src/localStandIn';
 import { DEMO_PASSWORD, DEMO_USERS } from '../src/pages/demoUsers';
 import { filesContaining, FRONTEND_DIR, readEmittedFiles, type EmittedFile } from './emittedFiles';
 
 const VITE_BIN = join(FRONTEND_DIR, 'node_modules', 'vite', 'bin', 'vite.js');
 
 const LOCAL_MODE_SETTINGS = {
-  VITE_DESCOPE_PROJECT_ID: 'P2LocalStandInProject',
+  VITE_DESCOPE_PROJECT_ID: STAND_IN_PROJECT_ID,
   VITE_DESCOPE_BASE_URL: 'http://127.0.0.1:8787',
   VITE_DESCOPE_LOCAL_LOGIN: 'true',
 };

@@ -23,7 +23,7 @@ test.describe('when the functions cannot reach Descope for keys', () => {
     await expect(page.getByRole('heading', { name: `Hello ${TEACHER.name} 👋` })).toBeVisible();
     await expect(unavailable).toBeVisible();
 
-    await page.getByRole('button', { name: 'Dashboard' }).click();
+    await page.getByRole('link', { name: 'Dashboard' }).click();
     await expect(page).toHaveURL(/\/dashboard$/);
     await expect(unavailable).toBeVisible();
 

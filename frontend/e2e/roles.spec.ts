@@ -19,9 +19,12 @@ const cases: Expectation[] = [
 test('home page offers the login', async ({ page }, testInfo) => {
   await page.goto('/');
   await expect(page.getByRole('heading', { name: 'Home' })).toBeVisible();
+  // The page's own <title> comes before the one index.html ships with.
+  await expect(page).toHaveTitle('Home · Descope Roles Demo');
   await screenshot(page, testInfo, 'home', { forReadme: true });
-  await page.getByRole('button', { name: 'Login' }).click();
+  await page.getByRole('link', { name: 'Login' }).click();
   await expect(page).toHaveURL(/\/login$/);
+  await expect(page).toHaveTitle('Login · Descope Roles Demo');
   await screenshot(page, testInfo, 'login', { forReadme: true });
 });
 
@@ -45,7 +48,7 @@ for (const { user, teacherSection, studentSection } of cases) {
       forReadme: user === TEACHER,
     });
 
-    await page.getByRole('button', { name: 'Dashboard' }).click();
+    await page.getByRole('link', { name: 'Dashboard' }).click();
     await expect(page).toHaveURL(/\/dashboard$/);
     const teacher = page.getByRole('heading', { name: 'Welcome back Teacher!' });
     const student = page.getByRole('heading', { name: 'Welcome back Student!' });

@@ -1,4 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
+import { STAND_IN_PROJECT_ID } from '../src/localStandIn';
 import { STAND_IN_URL } from './support';
 
 // The dev server has no /config.json and answers with the app's HTML, so every other test runs on
@@ -12,7 +13,7 @@ async function serveConfigJson(page: Page, body: string) {
 test('a served /config.json takes over, and never offers the demo sign-in', async ({ page }) => {
   await serveConfigJson(
     page,
-    JSON.stringify({ projectId: 'P2LocalStandInProject', baseUrl: STAND_IN_URL }),
+    JSON.stringify({ projectId: STAND_IN_PROJECT_ID, baseUrl: STAND_IN_URL }),
   );
 
   await page.goto('/login');

@@ -45,7 +45,7 @@ test('a tampered session token is rejected by the API and the user goes to login
   });
 
   // Client-side navigation, so the SDK does not refresh the token first.
-  await page.getByRole('button', { name: 'Dashboard' }).click();
+  await page.getByRole('link', { name: 'Dashboard' }).click();
   await expectSentToLogin(page);
   await expect(page.getByText('Welcome back Teacher!')).toHaveCount(0);
 });

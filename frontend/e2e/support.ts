@@ -2,26 +2,12 @@ import { expect, type APIRequestContext, type Page, type TestInfo } from '@playw
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEMO_PASSWORD, type DemoUser } from '../src/pages/demoUsers';
+
+export { BOTH, NO_ROLE, STUDENT, TEACHER, type DemoUser } from '../src/pages/demoUsers';
 
 /** The local Descope stand-in the app under test signs in against. */
 export const STAND_IN_URL = process.env.E2E_STAND_IN_URL ?? 'http://127.0.0.1:8787';
-
-export const DEMO_PASSWORD = 'demo-password';
-
-export interface DemoUser {
-  email: string;
-  name: string;
-  roles: string[];
-}
-
-export const TEACHER: DemoUser = { email: 'teacher@example.com', name: 'Tess Teacher', roles: ['teacher'] };
-export const STUDENT: DemoUser = { email: 'student@example.com', name: 'Sam Student', roles: ['student'] };
-export const BOTH: DemoUser = {
-  email: 'both@example.com',
-  name: 'Blake Both',
-  roles: ['teacher', 'student'],
-};
-export const NO_ROLE: DemoUser = { email: 'norole@example.com', name: 'Noa Norole', roles: [] };
 
 /** Signs in through the app's local sign-in form, which calls the real Descope SDK. */
 export async function signIn(page: Page, user: DemoUser): Promise<void> {

@@ -2,6 +2,7 @@ import { screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { readConfig, readConfigJson } from './config';
+import { STAND_IN_PROJECT_ID } from './localStandIn';
 import { installFakeBackend, type FakeBackend } from './test/fakeBackend';
 import { renderApp } from './test/renderApp';
 import { recordPageTexts } from './test/textHistory';
@@ -39,6 +40,7 @@ describe('unknown addresses', () => {
     renderApp('/nowhere');
 
     expect(screen.getByRole('heading', { level: 1, name: 'Page not found' })).toBeInTheDocument();
+    expect(document.title).toBe('Page not found · Descope Roles Demo');
     await userEvent.click(screen.getByRole('link', { name: 'Go to Home' }));
     expect(currentPath()).toBe('/');
   });
@@ -49,13 +51,14 @@ describe('configuration problems', () => {
     renderApp('/profile', readConfig({}));
 
     expect(screen.getByRole('heading', { level: 1, name: 'Setup needed' })).toBeInTheDocument();
+    expect(document.title).toBe('Setup needed · Descope Roles Demo');
     expect(screen.getByRole('alert')).toHaveTextContent('VITE_DESCOPE_PROJECT_ID is not set');
     expect(backend.fetch).not.toHaveBeenCalled();
   });
 
   it('refuse local login without a stand-in URL instead of reaching Descope cloud', () => {
     renderApp('/login', readConfig({
-      VITE_DESCOPE_PROJECT_ID: 'P2LocalStandInProject',
+      VITE_DESCOPE_PROJECT_ID: STAND_IN_PROJECT_ID,
       VITE_DESCOPE_LOCAL_LOGIN: 'true',
     }));
 
@@ -88,7 +91,7 @@ describe('a deployed site whose config.json cannot be used', () => {
 describe('page changes', () => {
   it('move focus to the new page content', async () => {
     renderApp('/');
-    const login = await screen.findByRole('button', { name: 'Login' });
+    const login = await screen.findByRole('link', { name: 'Login' });
     login.focus();
 
     await userEvent.click(login);

@@ -1,5 +1,5 @@
 import { AuthProvider } from '@descope/react-sdk';
-import { Route, Routes } from 'react-router-dom';
+import { Route, Routes } from 'react-router';
 import { RequireSession } from './components/RequireSession';
 import { SiteLayout } from './components/SiteLayout';
 import type { ConfigResult } from './config';
@@ -27,22 +27,10 @@ export function App({ configResult }: { configResult: ConfigResult }) {
         <Routes>
           <Route path="/" element={<HomePage />} />
           <Route path="/login" element={<LoginPage localLogin={localLogin} />} />
-          <Route
-            path="/profile"
-            element={
-              <RequireSession>
-                <ProfilePage />
-              </RequireSession>
-            }
-          />
-          <Route
-            path="/dashboard"
-            element={
-              <RequireSession>
-                <DashboardPage />
-              </RequireSession>
-            }
-          />
+          <Route element={<RequireSession />}>
+            <Route path="/profile" element={<ProfilePage />} />
+            <Route path="/dashboard" element={<DashboardPage />} />
+          </Route>
           <Route path="*" element={<NotFoundPage />} />
         </Routes>
       </SiteLayout>

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readConfig, readConfigJson } from './config';
+import { STAND_IN_PROJECT_ID } from './localStandIn';
 
 describe('readConfig', () => {
   it('requires a project ID', () => {
@@ -26,14 +27,14 @@ describe('readConfig', () => {
   it('accepts local login pointed at a stand-in', () => {
     expect(
       readConfig({
-        VITE_DESCOPE_PROJECT_ID: 'P2LocalStandInProject',
+        VITE_DESCOPE_PROJECT_ID: STAND_IN_PROJECT_ID,
         VITE_DESCOPE_BASE_URL: 'http://127.0.0.1:8787',
         VITE_DESCOPE_LOCAL_LOGIN: 'true',
       }),
     ).toEqual({
       ok: true,
       config: {
-        projectId: 'P2LocalStandInProject',
+        projectId: STAND_IN_PROJECT_ID,
         baseUrl: 'http://127.0.0.1:8787',
         localLogin: true,
       },
@@ -61,7 +62,7 @@ describe('readConfig', () => {
     expect(
       readConfig(
         {
-          VITE_DESCOPE_PROJECT_ID: 'P2LocalStandInProject',
+          VITE_DESCOPE_PROJECT_ID: STAND_IN_PROJECT_ID,
           VITE_DESCOPE_BASE_URL: 'http://127.0.0.1:8787',
           VITE_DESCOPE_LOCAL_LOGIN: 'true',
         },

@@ -1,9 +1,10 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { ConfigEnv } from './config';
+import { STAND_IN_PROJECT_ID } from './localStandIn';
 import { loadStartupConfig } from './startupConfig';
 
 const LOCAL_RUN_SETTINGS: ConfigEnv = {
-  VITE_DESCOPE_PROJECT_ID: 'P2LocalStandInProject',
+  VITE_DESCOPE_PROJECT_ID: STAND_IN_PROJECT_ID,
   VITE_DESCOPE_BASE_URL: 'http://127.0.0.1:8787',
   VITE_DESCOPE_LOCAL_LOGIN: 'true',
 };
@@ -11,7 +12,7 @@ const LOCAL_RUN_SETTINGS: ConfigEnv = {
 const LOCAL_RUN_CONFIG = {
   ok: true,
   config: {
-    projectId: 'P2LocalStandInProject',
+    projectId: STAND_IN_PROJECT_ID,
     baseUrl: 'http://127.0.0.1:8787',
     localLogin: true,
   },

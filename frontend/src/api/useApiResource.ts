@@ -1,6 +1,6 @@
 import { useDescope } from '@descope/react-sdk';
 import { useCallback, useEffect, useState } from 'react';
-import { useNavigate } from 'react-router-dom';
+import { useNavigate } from 'react-router';
 import type { ApiResult } from './client';
 
 /**

@@ -1,8 +1,9 @@
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { installFakeBackend, USERS, type FakeBackend, type FakeUser } from '../test/fakeBackend';
+import { installFakeBackend, type FakeBackend } from '../test/fakeBackend';
 import { renderApp } from '../test/renderApp';
+import { BOTH, NO_ROLE, STUDENT, TEACHER, type DemoUser } from './demoUsers';
 
 let backend: FakeBackend;
 
@@ -11,10 +12,10 @@ beforeEach(() => {
 });
 
 const currentPath = () => screen.getByTestId('current-path').textContent;
-const TEACHER = ['Welcome back Teacher!', 'You have 50+ students currently 🧑‍🎓'] as const;
-const STUDENT = ['Welcome back Student!', 'Unlucky! You have homework!'] as const;
+const TEACHER_SECTION = ['Welcome back Teacher!', 'You have 50+ students currently 🧑‍🎓'] as const;
+const STUDENT_SECTION = ['Welcome back Student!', 'Unlucky! You have homework!'] as const;
 
-async function openDashboardAs(user: FakeUser) {
+async function openDashboardAs(user: DemoUser) {
   backend.signInBeforeLoad(user);
   renderApp('/dashboard');
   await screen.findByRole('heading', { level: 1, name: 'Dashboard' });
@@ -32,43 +33,44 @@ function expectSection([title, body]: readonly [string, string], shown: boolean)
 
 describe('Dashboard page', () => {
   it('shows the teacher section to a teacher', async () => {
-    await openDashboardAs(USERS.teacher);
+    await openDashboardAs(TEACHER);
 
-    await screen.findByRole('heading', { name: TEACHER[0] });
-    expectSection(TEACHER, true);
-    expectSection(STUDENT, false);
+    await screen.findByRole('heading', { name: TEACHER_SECTION[0] });
+    expect(document.title).toBe('Dashboard · Descope Roles Demo');
+    expectSection(TEACHER_SECTION, true);
+    expectSection(STUDENT_SECTION, false);
     expect(screen.queryByText('No role found!')).not.toBeInTheDocument();
   });
 
   it('shows the student section to a student', async () => {
-    await openDashboardAs(USERS.student);
+    await openDashboardAs(STUDENT);
 
-    await screen.findByRole('heading', { name: STUDENT[0] });
-    expectSection(STUDENT, true);
-    expectSection(TEACHER, false);
+    await screen.findByRole('heading', { name: STUDENT_SECTION[0] });
+    expectSection(STUDENT_SECTION, true);
+    expectSection(TEACHER_SECTION, false);
   });
 
   it('shows both sections to a user with both roles', async () => {
-    await openDashboardAs(USERS.both);
+    await openDashboardAs(BOTH);
 
-    await screen.findByRole('heading', { name: TEACHER[0] });
-    expectSection(TEACHER, true);
-    expectSection(STUDENT, true);
+    await screen.findByRole('heading', { name: TEACHER_SECTION[0] });
+    expectSection(TEACHER_SECTION, true);
+    expectSection(STUDENT_SECTION, true);
     expect(screen.queryByText('No role found!')).not.toBeInTheDocument();
   });
 
   it('explains that there is nothing to show to a user with neither role', async () => {
-    await openDashboardAs(USERS.norole);
+    await openDashboardAs(NO_ROLE);
 
     expect(await screen.findByRole('heading', { name: 'No role found!' })).toBeInTheDocument();
     expect(screen.getByText(/neither the teacher nor the student role/)).toBeInTheDocument();
-    expectSection(TEACHER, false);
-    expectSection(STUDENT, false);
+    expectSection(TEACHER_SECTION, false);
+    expectSection(STUDENT_SECTION, false);
   });
 
   it('calls GET /get_role_data with the session token', async () => {
-    await openDashboardAs(USERS.student);
-    await screen.findByRole('heading', { name: STUDENT[0] });
+    await openDashboardAs(STUDENT);
+    await screen.findByRole('heading', { name: STUDENT_SECTION[0] });
 
     const [request] = backend.apiRequests('/get_role_data');
     expect(request!.method).toBe('GET');
@@ -76,17 +78,17 @@ describe('Dashboard page', () => {
   });
 
   it('links back to the profile', async () => {
-    await openDashboardAs(USERS.teacher);
+    await openDashboardAs(TEACHER);
 
     await userEvent.click(screen.getByRole('link', { name: 'Back to Profile' }));
 
     expect(currentPath()).toBe('/profile');
-    expect(await screen.findByRole('heading', { name: 'Hello Tess Teacher 👋' })).toBeInTheDocument();
+    expect(await screen.findByRole('heading', { name: `Hello ${TEACHER.name} 👋` })).toBeInTheDocument();
   });
 
   it('goes to /login when the API rejects the session', async () => {
     backend.replyNext('/get_role_data', { status: 401, body: { error: '❌ invalid session token!' } });
-    await openDashboardAs(USERS.teacher);
+    await openDashboardAs(TEACHER);
 
     expect(
       await screen.findByRole('heading', { name: 'Login/SignUp to see the Secret Message!' }),
@@ -97,7 +99,7 @@ describe('Dashboard page', () => {
 
   it('keeps the user on the dashboard through a 503 and recovers on Retry', async () => {
     backend.replyNext('/get_role_data', { status: 503 }, { status: 503 });
-    await openDashboardAs(USERS.both);
+    await openDashboardAs(BOTH);
 
     let alert = await screen.findByRole('alert');
     expect(alert).toHaveTextContent('Authentication service unavailable — try again');
@@ -109,17 +111,17 @@ describe('Dashboard page', () => {
     expect(localStorage.getItem('DSR')).not.toBeNull();
     await userEvent.click(within(alert).getByRole('button', { name: 'Retry' }));
 
-    expect(await screen.findByRole('heading', { name: TEACHER[0] })).toBeInTheDocument();
-    expectSection(STUDENT, true);
+    expect(await screen.findByRole('heading', { name: TEACHER_SECTION[0] })).toBeInTheDocument();
+    expectSection(STUDENT_SECTION, true);
     expect(backend.apiRequests('/get_role_data')).toHaveLength(3);
     expect(currentPath()).toBe('/dashboard');
   });
 
   it('shows an error instead of guessing when the response has the wrong shape', async () => {
     backend.replyNext('/get_role_data', { status: 200, body: { valid_teacher: 'yes' } });
-    await openDashboardAs(USERS.teacher);
+    await openDashboardAs(TEACHER);
 
     expect(await screen.findByRole('alert')).toHaveTextContent('unexpected format');
-    expectSection(TEACHER, false);
+    expectSection(TEACHER_SECTION, false);
   });
 });

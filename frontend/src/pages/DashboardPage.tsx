@@ -1,16 +1,16 @@
-import { Link } from 'react-router-dom';
+import { Link } from 'react-router';
 import { fetchRoleData } from '../api/client';
 import { useApiResource } from '../api/useApiResource';
 import { ApiProblem } from '../components/ApiProblem';
 import { LoadingState } from '../components/LoadingState';
-import { useDocumentTitle } from '../components/useDocumentTitle';
+import { PageTitle } from '../components/PageTitle';
 
 export function DashboardPage() {
-  useDocumentTitle('Dashboard');
   const { state, retry } = useApiResource(fetchRoleData);
 
   return (
     <section className="card" aria-labelledby="dashboard-title">
+      <PageTitle>Dashboard</PageTitle>
       <h1 id="dashboard-title">Dashboard</h1>
       {state.kind === 'loading' && <LoadingState />}
       {state.kind === 'ok' && (

@@ -1,9 +1,10 @@
 import { screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { installFakeBackend, USERS, type FakeBackend } from '../test/fakeBackend';
+import { installFakeBackend, type FakeBackend } from '../test/fakeBackend';
 import { renderApp } from '../test/renderApp';
 import { recordPageTexts } from '../test/textHistory';
+import { STUDENT } from './demoUsers';
 
 let backend: FakeBackend;
 
@@ -14,25 +15,27 @@ beforeEach(() => {
 const currentPath = () => screen.getByTestId('current-path').textContent;
 
 describe('Home page', () => {
-  it('shows the title and a Login button that leads to /login', async () => {
+  it('shows the title and a Login link that leads to /login', async () => {
     renderApp('/');
 
     expect(await screen.findByRole('heading', { level: 1, name: 'Home' })).toBeInTheDocument();
-    await userEvent.click(screen.getByRole('button', { name: 'Login' }));
+    expect(document.title).toBe('Home · Descope Roles Demo');
+    await userEvent.click(screen.getByRole('link', { name: 'Login' }));
 
     expect(currentPath()).toBe('/login');
     expect(
       await screen.findByRole('heading', { name: 'Login/SignUp to see the Secret Message!' }),
     ).toBeInTheDocument();
+    expect(document.title).toBe('Login · Descope Roles Demo');
   });
 
   it('sends a signed-in user on to /profile without showing the signed-out page first', async () => {
-    backend.signInBeforeLoad(USERS.student);
+    backend.signInBeforeLoad(STUDENT);
     const texts = recordPageTexts();
     renderApp('/');
 
     expect(
-      await screen.findByRole('heading', { level: 1, name: 'Hello Sam Student 👋' }),
+      await screen.findByRole('heading', { level: 1, name: `Hello ${STUDENT.name} 👋` }),
     ).toBeInTheDocument();
     expect(currentPath()).toBe('/profile');
     texts.stop();

@@ -1,8 +1,9 @@
 import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { installFakeBackend, USERS, type FakeBackend } from '../test/fakeBackend';
+import { installFakeBackend, type FakeBackend } from '../test/fakeBackend';
 import { hostedFlowConfig, localModeConfig, renderApp } from '../test/renderApp';
+import { BOTH, DEMO_PASSWORD, STUDENT, TEACHER } from './demoUsers';
 
 // Only the hosted flow component is replaced: rendering the real one would load
 // Descope's web component and then its CDN. Everything else is the real SDK.
@@ -30,13 +31,13 @@ const LOGIN_TITLE = 'Login/SignUp to see the Secret Message!';
 
 describe('Login page for a signed-in user', () => {
   it('shows "Loading..." while the session loads, then goes on to /profile', async () => {
-    backend.signInBeforeLoad(USERS.teacher);
+    backend.signInBeforeLoad(TEACHER);
     renderApp('/login', localModeConfig);
 
     expect(screen.getByRole('status')).toHaveTextContent('Loading...');
     expect(screen.queryByRole('heading', { name: LOGIN_TITLE })).not.toBeInTheDocument();
     await waitFor(() => expect(currentPath()).toBe('/profile'));
-    expect(await screen.findByRole('heading', { name: 'Hello Tess Teacher 👋' })).toBeInTheDocument();
+    expect(await screen.findByRole('heading', { name: `Hello ${TEACHER.name} 👋` })).toBeInTheDocument();
   });
 });
 
@@ -67,21 +68,21 @@ describe('Login page in local mode', () => {
     renderApp('/login', localModeConfig);
 
     await userEvent.click(
-      await screen.findByRole('button', { name: 'Fill in Blake Both (teacher + student)' }),
+      await screen.findByRole('button', { name: `Fill in ${BOTH.name} (teacher + student)` }),
     );
 
-    expect(screen.getByRole('textbox', { name: 'Email' })).toHaveValue('both@example.com');
-    expect(screen.getByLabelText('Password')).toHaveValue('demo-password');
+    expect(screen.getByRole('textbox', { name: 'Email' })).toHaveValue(BOTH.email);
+    expect(screen.getByLabelText('Password')).toHaveValue(DEMO_PASSWORD);
   });
 
   it('signs in through the SDK password sign-in and lands on the profile', async () => {
     renderApp('/login', localModeConfig);
 
-    await userEvent.type(await screen.findByRole('textbox', { name: 'Email' }), 'teacher@example.com');
-    await userEvent.type(screen.getByLabelText('Password'), 'demo-password');
+    await userEvent.type(await screen.findByRole('textbox', { name: 'Email' }), TEACHER.email);
+    await userEvent.type(screen.getByLabelText('Password'), DEMO_PASSWORD);
     await userEvent.click(screen.getByRole('button', { name: 'Sign in' }));
 
-    expect(await screen.findByRole('heading', { name: 'Hello Tess Teacher 👋' })).toBeInTheDocument();
+    expect(await screen.findByRole('heading', { name: `Hello ${TEACHER.name} 👋` })).toBeInTheDocument();
     expect(currentPath()).toBe('/profile');
     expect(await screen.findByText('You are now a trained Descope user!')).toBeInTheDocument();
 
@@ -91,7 +92,7 @@ describe('Login page in local mode', () => {
       (backend.fetch.mock.calls.find(([url]) => String(url).endsWith('/v1/auth/password/signin'))![1]!
         .body as string),
     ) as Record<string, unknown>;
-    expect(body).toMatchObject({ loginId: 'teacher@example.com', password: 'demo-password' });
+    expect(body).toMatchObject({ loginId: TEACHER.email, password: DEMO_PASSWORD });
     // The SDK stored the tokens itself, as it does in production.
     expect(localStorage.getItem('DS')).toBeTruthy();
     expect(localStorage.getItem('DSR')).toBeTruthy();
@@ -101,7 +102,7 @@ describe('Login page in local mode', () => {
   it('shows the reason when sign-in is refused and stays on /login', async () => {
     renderApp('/login', localModeConfig);
 
-    await userEvent.type(await screen.findByRole('textbox', { name: 'Email' }), 'student@example.com');
+    await userEvent.type(await screen.findByRole('textbox', { name: 'Email' }), STUDENT.email);
     await userEvent.type(screen.getByLabelText('Password'), 'wrong-password');
     await userEvent.click(screen.getByRole('button', { name: 'Sign in' }));
 
@@ -116,7 +117,7 @@ describe('Login page in local mode', () => {
     backend.fetch.mockRejectedValueOnce(new TypeError('Failed to fetch'));
 
     await userEvent.click(
-      await screen.findByRole('button', { name: 'Fill in Sam Student (student)' }),
+      await screen.findByRole('button', { name: `Fill in ${STUDENT.name} (student)` }),
     );
     await userEvent.click(screen.getByRole('button', { name: 'Sign in' }));
 

@@ -1,9 +1,9 @@
 import { useSession } from '@descope/react-sdk';
 import { lazy, Suspense } from 'react';
-import { Navigate, useLocation, useNavigate } from 'react-router-dom';
+import { Navigate, useLocation, useNavigate } from 'react-router';
 import { isSessionRejected } from '../api/useApiResource';
 import { LoadingState } from '../components/LoadingState';
-import { useDocumentTitle } from '../components/useDocumentTitle';
+import { PageTitle } from '../components/PageTitle';
 
 // Descope's web component (and, through it, Descope's CDN) loads only when <Descope>
 // renders, and local mode never renders it; the lazy import also keeps this small
@@ -16,18 +16,25 @@ const SignUpOrInFlow = lazy(() => import('./SignUpOrInFlow'));
 const LocalSignInForm = import.meta.env.DEV ? lazy(() => import('./LocalSignInForm')) : null;
 
 export function LoginPage({ localLogin }: { localLogin: boolean }) {
-  useDocumentTitle('Login');
   const { isAuthenticated, isSessionLoading } = useSession();
   const sessionRejected = isSessionRejected(useLocation().state);
   const navigate = useNavigate();
   // Explicit, because after a rejected session "already authenticated" is no signal.
   const goToProfile = () => navigate('/profile', { replace: true });
 
-  if (isSessionLoading) return <LoadingState />;
+  if (isSessionLoading) {
+    return (
+      <>
+        <PageTitle>Login</PageTitle>
+        <LoadingState />
+      </>
+    );
+  }
   if (isAuthenticated && !sessionRejected) return <Navigate to="/profile" replace />;
 
   return (
     <section className="card card--narrow" aria-labelledby="login-title">
+      <PageTitle>Login</PageTitle>
       <h1 id="login-title">Login/SignUp to see the Secret Message!</h1>
       {sessionRejected && (
         <p className="notice notice--problem" role="alert">

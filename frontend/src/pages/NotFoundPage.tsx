@@ -1,10 +1,10 @@
-import { Link } from 'react-router-dom';
-import { useDocumentTitle } from '../components/useDocumentTitle';
+import { Link } from 'react-router';
+import { PageTitle } from '../components/PageTitle';
 
 export function NotFoundPage() {
-  useDocumentTitle('Page not found');
   return (
     <section className="card card--narrow" aria-labelledby="not-found-title">
+      <PageTitle>Page not found</PageTitle>
       <h1 id="not-found-title">Page not found</h1>
       <p>There is nothing at this address.</p>
       <p className="actions">

@@ -1,8 +1,9 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { installFakeBackend, USERS, type FakeBackend, type FakeUser } from '../test/fakeBackend';
+import { installFakeBackend, type FakeBackend } from '../test/fakeBackend';
 import { renderApp } from '../test/renderApp';
+import { BOTH, NO_ROLE, STUDENT, TEACHER, type DemoUser } from './demoUsers';
 
 let backend: FakeBackend;
 
@@ -13,7 +14,7 @@ beforeEach(() => {
 const currentPath = () => screen.getByTestId('current-path').textContent;
 const SECRET = 'You are now a trained Descope user!';
 
-async function openProfileAs(user: FakeUser) {
+async function openProfileAs(user: DemoUser) {
   const refreshToken = backend.signInBeforeLoad(user);
   const { unmount } = renderApp('/profile');
   await screen.findByRole('heading', { level: 1, name: `Hello ${user.name} 👋` });
@@ -29,9 +30,10 @@ function shownRoles() {
 
 describe('Profile page', () => {
   it('greets the user and shows the secret message and roles from GET /get_roles', async () => {
-    await openProfileAs(USERS.teacher);
+    await openProfileAs(TEACHER);
 
     expect(screen.getByRole('heading', { name: 'My Private Component' })).toBeInTheDocument();
+    expect(document.title).toBe('Profile · Descope Roles Demo');
     expect(await screen.findByText(SECRET)).toBeInTheDocument();
     expect(screen.getByRole('heading', { name: 'Your Role(s):' })).toBeInTheDocument();
     expect(shownRoles()).toEqual(['teacher']);
@@ -39,14 +41,14 @@ describe('Profile page', () => {
   });
 
   it('lists every role a user holds', async () => {
-    await openProfileAs(USERS.both);
+    await openProfileAs(BOTH);
 
     await screen.findByText(SECRET);
     expect(shownRoles()).toEqual(['teacher', 'student']);
   });
 
   it('says "No role found!" for a user without roles', async () => {
-    await openProfileAs(USERS.norole);
+    await openProfileAs(NO_ROLE);
 
     await screen.findByText(SECRET);
     expect(screen.getByText('No role found!')).toBeInTheDocument();
@@ -54,7 +56,7 @@ describe('Profile page', () => {
   });
 
   it('sends the current Descope session token as a Bearer token', async () => {
-    await openProfileAs(USERS.student);
+    await openProfileAs(STUDENT);
     await screen.findByText(SECRET);
 
     const sent = backend.sessionTokenSentLast('/get_roles');
@@ -68,7 +70,7 @@ describe('Profile page', () => {
 
   it('on a 401 clears the session and goes to /login', async () => {
     backend.replyNext('/get_roles', { status: 401, body: { error: '❌ invalid session token!' } });
-    const { refreshToken } = await openProfileAs(USERS.teacher);
+    const { refreshToken } = await openProfileAs(TEACHER);
 
     expect(
       await screen.findByRole('heading', { name: 'Login/SignUp to see the Secret Message!' }),
@@ -84,7 +86,7 @@ describe('Profile page', () => {
   it('on a 401 it does not bounce back to the profile when the session cannot be cleared', async () => {
     backend.replyNext('/get_roles', { status: 401, body: { error: '❌ invalid session token!' } });
     backend.makeUnreachable('/v1/auth/logout');
-    await openProfileAs(USERS.teacher);
+    await openProfileAs(TEACHER);
 
     expect(await screen.findByRole('alert')).toHaveTextContent('Please sign in again');
     expect(currentPath()).toBe('/login');
@@ -92,9 +94,9 @@ describe('Profile page', () => {
     expect(backend.apiRequests('/get_roles')).toHaveLength(1);
 
     // Signing in again works and leads on to the profile.
-    await userEvent.click(screen.getByRole('button', { name: 'Fill in Sam Student (student)' }));
+    await userEvent.click(screen.getByRole('button', { name: `Fill in ${STUDENT.name} (student)` }));
     await userEvent.click(screen.getByRole('button', { name: 'Sign in' }));
-    expect(await screen.findByRole('heading', { name: 'Hello Sam Student 👋' })).toBeInTheDocument();
+    expect(await screen.findByRole('heading', { name: `Hello ${STUDENT.name} 👋` })).toBeInTheDocument();
     expect(await screen.findByText(SECRET)).toBeInTheDocument();
   });
 
@@ -103,13 +105,13 @@ describe('Profile page', () => {
       status: 503,
       body: { error: 'authentication service unavailable' },
     });
-    const { refreshToken } = await openProfileAs(USERS.teacher);
+    const { refreshToken } = await openProfileAs(TEACHER);
 
     const alert = await screen.findByRole('alert');
     expect(alert).toHaveTextContent('Authentication service unavailable — try again');
     expect(alert).toHaveTextContent('You are still signed in');
     expect(currentPath()).toBe('/profile');
-    expect(screen.getByRole('heading', { name: 'Hello Tess Teacher 👋' })).toBeInTheDocument();
+    expect(screen.getByRole('heading', { name: `Hello ${TEACHER.name} 👋` })).toBeInTheDocument();
     expect(backend.descopeRequests('/v1/auth/logout')).toHaveLength(0);
     expect(backend.isRefreshTokenValid(refreshToken)).toBe(true);
     expect(localStorage.getItem('DSR')).toBe(refreshToken);
@@ -124,7 +126,7 @@ describe('Profile page', () => {
 
   it('shows a visible error with Retry when the API cannot be reached', async () => {
     backend.replyNext('/get_roles', 'network-error');
-    await openProfileAs(USERS.student);
+    await openProfileAs(STUDENT);
 
     const alert = await screen.findByRole('alert');
     expect(alert).toHaveTextContent('Could not load this page');
@@ -137,7 +139,7 @@ describe('Profile page', () => {
 
   it('shows a visible error for another failing status', async () => {
     backend.replyNext('/get_roles', { status: 500, body: { message: 'Internal Server Error' } });
-    await openProfileAs(USERS.student);
+    await openProfileAs(STUDENT);
 
     expect(await screen.findByRole('alert')).toHaveTextContent(
       'The server answered with an error (HTTP 500).',
@@ -146,7 +148,7 @@ describe('Profile page', () => {
   });
 
   it('Logout signs out with Descope and goes to /login; protected pages then send you back', async () => {
-    const { refreshToken, unmount } = await openProfileAs(USERS.both);
+    const { refreshToken, unmount } = await openProfileAs(BOTH);
     await screen.findByText(SECRET);
 
     await userEvent.click(screen.getByRole('button', { name: 'Logout' }));
@@ -166,7 +168,7 @@ describe('Profile page', () => {
   });
 
   it('Logout that Descope does not confirm says so and keeps the user on the profile', async () => {
-    const { refreshToken } = await openProfileAs(USERS.teacher);
+    const { refreshToken } = await openProfileAs(TEACHER);
     await screen.findByText(SECRET);
     backend.makeUnreachable('/v1/auth/logout');
 
@@ -178,20 +180,20 @@ describe('Profile page', () => {
     expect(backend.isRefreshTokenValid(refreshToken)).toBe(true);
   });
 
-  it('Dashboard button opens the dashboard', async () => {
-    await openProfileAs(USERS.teacher);
+  it('Dashboard link opens the dashboard', async () => {
+    await openProfileAs(TEACHER);
 
-    await userEvent.click(screen.getByRole('button', { name: 'Dashboard' }));
+    await userEvent.click(screen.getByRole('link', { name: 'Dashboard' }));
 
     expect(currentPath()).toBe('/dashboard');
     expect(await screen.findByRole('heading', { name: 'Welcome back Teacher!' })).toBeInTheDocument();
   });
 
-  it('Home button leads to Home, which sends a signed-in user back to the profile', async () => {
-    await openProfileAs(USERS.teacher);
+  it('Home link leads to Home, which sends a signed-in user back to the profile', async () => {
+    await openProfileAs(TEACHER);
     const initialRoleCalls = backend.apiRequests('/get_roles').length;
 
-    await userEvent.click(screen.getByRole('button', { name: 'Home' }));
+    await userEvent.click(screen.getByRole('link', { name: 'Home' }));
 
     // Home forwards signed-in users to /profile, so the profile loads again.
     await waitFor(() =>

@@ -1,15 +1,14 @@
 import { useDescope, useUser } from '@descope/react-sdk';
 import { useState } from 'react';
-import { useNavigate } from 'react-router-dom';
+import { Link, useNavigate } from 'react-router';
 import { fetchRoles } from '../api/client';
 import { useApiResource } from '../api/useApiResource';
 import { ApiProblem } from '../components/ApiProblem';
 import { LoadingState } from '../components/LoadingState';
-import { useDocumentTitle } from '../components/useDocumentTitle';
+import { PageTitle } from '../components/PageTitle';
 import { RoleList } from './RoleList';
 
 export function ProfilePage() {
-  useDocumentTitle('Profile');
   const navigate = useNavigate();
   const { logout } = useDescope();
   const { user } = useUser();
@@ -33,6 +32,7 @@ export function ProfilePage() {
 
   return (
     <section className="card" aria-labelledby="profile-title">
+      <PageTitle>Profile</PageTitle>
       <h1 id="profile-title">{`Hello ${name} 👋`}</h1>
 
       <section className="panel" aria-labelledby="private-title">
@@ -57,12 +57,12 @@ export function ProfilePage() {
       )}
 
       <div className="actions">
-        <button type="button" className="button" onClick={() => navigate('/')}>
+        <Link to="/" className="button">
           Home
-        </button>
-        <button type="button" className="button" onClick={() => navigate('/dashboard')}>
+        </Link>
+        <Link to="/dashboard" className="button">
           Dashboard
-        </button>
+        </Link>
         <button type="button" className="button button--danger" onClick={signOut}>
           Logout
         </button>

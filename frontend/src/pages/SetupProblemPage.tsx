@@ -1,11 +1,12 @@
 import type { ConfigJsonProblem, SetupProblem } from '../config';
-import { useDocumentTitle } from '../components/useDocumentTitle';
+import { PageTitle } from '../components/PageTitle';
+import { STAND_IN_PROJECT_ID } from '../localStandIn';
 
 /** Shown instead of the app when its configuration cannot work. */
 export function SetupProblemPage({ problem }: { problem: SetupProblem }) {
-  useDocumentTitle('Setup needed');
   return (
     <section className="card card--narrow" aria-labelledby="setup-title">
+      <PageTitle>Setup needed</PageTitle>
       <h1 id="setup-title">Setup needed</h1>
       <div className="notice notice--problem" role="alert">
         <SetupProblemText problem={problem} />
@@ -33,7 +34,7 @@ function SetupProblemText({ problem }: { problem: SetupProblem }) {
         <p>
           <code>VITE_DESCOPE_PROJECT_ID</code> is not set. Set it to your Descope project ID (found
           in the Descope console under Project settings), or to{' '}
-          <code>P2LocalStandInProject</code> to use the local Descope stand-in.
+          <code>{STAND_IN_PROJECT_ID}</code> to use the local Descope stand-in.
         </p>
       );
     case 'local-login-without-base-url':

@@ -1,4 +1,6 @@
 import { vi } from 'vitest';
+import { STAND_IN_PROJECT_ID } from '../localStandIn';
+import { DEMO_PASSWORD, DEMO_USERS, type DemoUser } from '../pages/demoUsers';
 
 /**
  * A fake network for component tests: Descope's auth API (the parts
@@ -7,23 +9,8 @@ import { vi } from 'vitest';
  * of it, so token storage, refresh on load and logout are the SDK's own.
  */
 
-export const PROJECT_ID = 'P2LocalStandInProject';
 export const DESCOPE_BASE_URL = 'http://descope.test';
 
-export interface FakeUser {
-  loginId: string;
-  name: string;
-  roles: string[];
-}
-
-export const USERS = {
-  teacher: { loginId: 'teacher@example.com', name: 'Tess Teacher', roles: ['teacher'] },
-  student: { loginId: 'student@example.com', name: 'Sam Student', roles: ['student'] },
-  both: { loginId: 'both@example.com', name: 'Blake Both', roles: ['teacher', 'student'] },
-  norole: { loginId: 'norole@example.com', name: 'Noa Norole', roles: [] },
-} satisfies Record<string, FakeUser>;
-
-const PASSWORD = 'demo-password';
 const SESSION_SECONDS = 600;
 
 export type ApiReply = { status: number; body?: unknown } | 'network-error';
@@ -37,19 +24,19 @@ export interface RecordedRequest {
 
 export function createFakeBackend() {
   const requests: RecordedRequest[] = [];
-  const refreshTokens = new Map<string, FakeUser>();
-  const sessionTokens = new Map<string, FakeUser>();
+  const refreshTokens = new Map<string, DemoUser>();
+  const sessionTokens = new Map<string, DemoUser>();
   const queued: Record<ApiPath, ApiReply[]> = { '/get_roles': [], '/get_role_data': [] };
   const unreachable = new Set<string>();
   let tokenCounter = 0;
 
-  const mintJwt = (user: FakeUser, kind: 'DS' | 'DSR') => {
+  const mintJwt = (user: DemoUser, kind: 'DS' | 'DSR') => {
     tokenCounter += 1;
     const now = Math.floor(Date.now() / 1000);
     const header = { alg: 'RS256', kid: 'test-key', typ: 'JWT' };
     const claims = {
-      iss: PROJECT_ID,
-      sub: `U-${user.loginId}`,
+      iss: STAND_IN_PROJECT_ID,
+      sub: `U-${user.email}`,
       iat: now,
       exp: now + (kind === 'DS' ? SESSION_SECONDS : 30 * 24 * 3600),
       drn: kind,
@@ -60,17 +47,17 @@ export function createFakeBackend() {
     return `${base64Url(header)}.${base64Url(claims)}.c2lnbmF0dXJl`;
   };
 
-  const userResponse = (user: FakeUser) => ({
-    userId: `U-${user.loginId}`,
-    loginIds: [user.loginId],
+  const userResponse = (user: DemoUser) => ({
+    userId: `U-${user.email}`,
+    loginIds: [user.email],
     name: user.name,
-    email: user.loginId,
+    email: user.email,
     verifiedEmail: true,
     roleNames: user.roles,
     userTenants: [],
   });
 
-  const jwtResponse = (user: FakeUser, refreshJwt: string) => {
+  const jwtResponse = (user: DemoUser, refreshJwt: string) => {
     const sessionJwt = mintJwt(user, 'DS');
     sessionTokens.set(sessionJwt, user);
     const now = Math.floor(Date.now() / 1000);
@@ -87,7 +74,7 @@ export function createFakeBackend() {
     };
   };
 
-  const issueRefreshToken = (user: FakeUser) => {
+  const issueRefreshToken = (user: DemoUser) => {
     const refreshJwt = mintJwt(user, 'DSR');
     refreshTokens.set(refreshJwt, user);
     return refreshJwt;
@@ -97,15 +84,15 @@ export function createFakeBackend() {
   const refreshUser = (headers: Headers) => {
     const bearer = headers.get('authorization')?.replace(/^Bearer /, '') ?? '';
     const [projectId, refreshJwt] = bearer.split(':');
-    if (projectId !== PROJECT_ID || !refreshJwt) return { refreshJwt: undefined, user: undefined };
+    if (projectId !== STAND_IN_PROJECT_ID || !refreshJwt) return { refreshJwt: undefined, user: undefined };
     return { refreshJwt, user: refreshTokens.get(refreshJwt) };
   };
 
   const descope = async (url: URL, method: string, headers: Headers, body: string) => {
     if (method === 'POST' && url.pathname === '/v1/auth/password/signin') {
       const { loginId, password } = JSON.parse(body) as { loginId: string; password: string };
-      const user = Object.values(USERS).find((candidate) => candidate.loginId === loginId);
-      if (!user || password !== PASSWORD) {
+      const user = DEMO_USERS.find((candidate) => candidate.email === loginId);
+      if (!user || password !== DEMO_PASSWORD) {
         return json(401, {
           errorCode: 'E062108',
           errorDescription: 'Invalid login credentials',
@@ -178,7 +165,7 @@ export function createFakeBackend() {
         (request) => request.url.origin === DESCOPE_BASE_URL && request.url.pathname === pathname,
       ),
     /** Leaves the browser as the SDK does after a sign-in, so the next load restores it. */
-    signInBeforeLoad(user: FakeUser) {
+    signInBeforeLoad(user: DemoUser) {
       const refreshJwt = issueRefreshToken(user);
       localStorage.setItem('DSR', refreshJwt);
       localStorage.setItem('DSLI', String(Math.floor(Date.now() / 1000) + SESSION_SECONDS));

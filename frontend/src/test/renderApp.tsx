@@ -1,17 +1,18 @@
 import { render } from '@testing-library/react';
-import { MemoryRouter, useLocation } from 'react-router-dom';
+import { MemoryRouter, useLocation } from 'react-router';
 import { App } from '../App';
 import type { ConfigResult } from '../config';
-import { DESCOPE_BASE_URL, PROJECT_ID } from './fakeBackend';
+import { STAND_IN_PROJECT_ID } from '../localStandIn';
+import { DESCOPE_BASE_URL } from './fakeBackend';
 
 export const localModeConfig: ConfigResult = {
   ok: true,
-  config: { projectId: PROJECT_ID, baseUrl: DESCOPE_BASE_URL, localLogin: true },
+  config: { projectId: STAND_IN_PROJECT_ID, baseUrl: DESCOPE_BASE_URL, localLogin: true },
 };
 
 export const hostedFlowConfig: ConfigResult = {
   ok: true,
-  config: { projectId: PROJECT_ID, baseUrl: DESCOPE_BASE_URL, localLogin: false },
+  config: { projectId: STAND_IN_PROJECT_ID, baseUrl: DESCOPE_BASE_URL, localLogin: false },
 };
 
 function CurrentPath() {
