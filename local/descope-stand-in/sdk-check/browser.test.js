@@ -12,7 +12,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
-import { PASSWORD, PROJECT_ID, startStandIn } from './stand-in.js';
+import { PASSWORD, PROJECT_ID, STUDENT, startStandIn } from './stand-in.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const require = createRequire(import.meta.url);
@@ -59,17 +59,17 @@ after(async () => {
 });
 
 /** The whole session lifecycle through the SDK, run inside the page. */
-function sessionLifecycle({ baseUrl, projectId, password }) {
+function sessionLifecycle({ baseUrl, projectId, loginId, password }) {
   const newSdk = () =>
     // The UMD build's global is the SDK factory, configured as AuthProvider does.
     Descope({ projectId, baseUrl, persistTokens: true, autoRefresh: true });
   return (async () => {
     const out = {};
     const sdk = newSdk();
-    const refused = await sdk.password.signIn('student@example.com', 'wrong-password');
+    const refused = await sdk.password.signIn(loginId, 'wrong-password');
     out.refused = { ok: refused.ok, code: refused.code, errorCode: refused.error?.errorCode };
 
-    const signedIn = await sdk.password.signIn('student@example.com', password);
+    const signedIn = await sdk.password.signIn(loginId, password);
     out.signedIn = {
       ok: signedIn.ok,
       storedSession: localStorage.getItem('DS') === signedIn.data?.sessionJwt,
@@ -105,14 +105,15 @@ for (const host of ['127.0.0.1', 'localhost']) {
       const result = await page.evaluate(sessionLifecycle, {
         baseUrl: standIn.baseUrl,
         projectId: PROJECT_ID,
+        loginId: STUDENT.loginId,
         password: PASSWORD,
       });
       assert.deepEqual(result, {
         // A readable 401 body proves CORS headers on error answers.
         refused: { ok: false, code: 401, errorCode: 'E062108' },
-        signedIn: { ok: true, storedSession: true, storedRefresh: true, name: 'Sam Student' },
+        signedIn: { ok: true, storedSession: true, storedRefresh: true, name: STUDENT.name },
         restored: { ok: true, code: 200, hasSession: true },
-        me: { ok: true, userId: 'U2LocalStudent' },
+        me: { ok: true, userId: STUDENT.userId },
         loggedOut: { ok: true, storedRefresh: null },
         stale: { ok: false, code: 401, storedRefresh: null },
       });

@@ -9,7 +9,7 @@
 
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PASSWORD, PROJECT_ID, startStandIn } from './stand-in.js';
+import { BOTH, PASSWORD, PROJECT_ID, STUDENT, TEACHER, startStandIn } from './stand-in.js';
 
 class MemoryStorage {
   #items = new Map();
@@ -77,7 +77,7 @@ function decodePayload(jwt) {
 
 test('password sign-in persists tokens and tells the app who signed in', async () => {
   const { sdk, seen } = newSdk();
-  const response = await sdk.password.signIn('teacher@example.com', PASSWORD);
+  const response = await sdk.password.signIn(TEACHER.loginId, PASSWORD);
   assert.equal(response.ok, true, JSON.stringify(response.error));
   const { sessionJwt, refreshJwt, sessionExpiration, user } = response.data;
 
@@ -85,12 +85,12 @@ test('password sign-in persists tokens and tells the app who signed in', async (
   assert.equal(localStorage.getItem('DSR'), refreshJwt);
   assert.equal(sdk.getSessionToken(), sessionJwt);
   assert.equal(localStorage.getItem('DSLI'), String(sessionExpiration));
-  assert.equal(localStorage.getItem('dls_last_user_login_id'), 'teacher@example.com');
+  assert.equal(localStorage.getItem('dls_last_user_login_id'), TEACHER.loginId);
 
   assert.deepEqual(seen.authenticated, [true]);
   assert.deepEqual(seen.sessions, [sessionJwt]);
-  assert.equal(seen.users.at(-1).name, 'Tess Teacher');
-  assert.equal(user.userId, 'U2LocalTeacher');
+  assert.equal(seen.users.at(-1).name, TEACHER.name);
+  assert.equal(user.userId, TEACHER.userId);
 
   assert.deepEqual(sdk.getJwtRoles(sessionJwt), ['teacher']);
   assert.deepEqual(sdk.getJwtPermissions(sessionJwt), []);
@@ -100,7 +100,7 @@ test('password sign-in persists tokens and tells the app who signed in', async (
 
 test('a page load restores the session from storage, then me and logout work', async () => {
   const first = newSdk();
-  const signedIn = await first.sdk.password.signIn('both@example.com', PASSWORD);
+  const signedIn = await first.sdk.password.signIn(BOTH.loginId, PASSWORD);
   assert.equal(signedIn.ok, true);
   const refreshJwt = signedIn.data.refreshJwt;
 
@@ -116,9 +116,9 @@ test('a page load restores the session from storage, then me and logout work', a
   // What useUser calls once authenticated.
   const me = await sdk.me();
   assert.equal(me.ok, true, JSON.stringify(me.error));
-  assert.equal(me.data.userId, 'U2LocalBoth');
-  assert.equal(me.data.name, 'Blake Both');
-  assert.equal(seen.users.at(-1).email, 'both@example.com');
+  assert.equal(me.data.userId, BOTH.userId);
+  assert.equal(me.data.name, BOTH.name);
+  assert.equal(seen.users.at(-1).email, BOTH.loginId);
 
   const loggedOut = await sdk.logout();
   assert.equal(loggedOut.ok, true, JSON.stringify(loggedOut.error));
@@ -135,7 +135,7 @@ test('a page load restores the session from storage, then me and logout work', a
 
 test('a stale refresh token in storage is cleared on page load', async () => {
   const old = newSdk();
-  const signedIn = await old.sdk.password.signIn('student@example.com', PASSWORD);
+  const signedIn = await old.sdk.password.signIn(STUDENT.loginId, PASSWORD);
   await old.sdk.logout(signedIn.data.refreshJwt);
   // As if another tab logged out while this one kept its copy.
   localStorage.setItem('DSR', signedIn.data.refreshJwt);
@@ -167,7 +167,7 @@ test('a page load with nobody signed in stays signed out without an error', asyn
 
 test('a wrong password is an error the app can show, and stores nothing', async () => {
   const { sdk, seen } = newSdk();
-  const response = await sdk.password.signIn('teacher@example.com', 'not-the-password');
+  const response = await sdk.password.signIn(TEACHER.loginId, 'not-the-password');
   assert.equal(response.ok, false);
   assert.equal(response.code, 401);
   assert.equal(response.error.errorCode, 'E062108');

@@ -7,8 +7,20 @@ import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
+// The stand-in's defaults and demo users (src/config.rs, src/users.rs), named once for the tests.
 export const PROJECT_ID = 'P2LocalStandInProject';
 export const PASSWORD = 'demo-password';
+export const TEACHER = {
+  loginId: 'teacher@example.com',
+  userId: 'U2LocalTeacher',
+  name: 'Tess Teacher',
+};
+export const STUDENT = {
+  loginId: 'student@example.com',
+  userId: 'U2LocalStudent',
+  name: 'Sam Student',
+};
+export const BOTH = { loginId: 'both@example.com', userId: 'U2LocalBoth', name: 'Blake Both' };
 
 const BINARY =
   process.env.STAND_IN_BIN ??

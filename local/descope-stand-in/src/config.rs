@@ -1,11 +1,13 @@
-//! Command-line flags and environment variables, read once at start.
+//! Command-line options and their environment variables, read once at start.
 //!
-//! Flags win over environment variables, which win over the defaults of the local-development
-//! contract (127.0.0.1:8787, project `P2LocalStandInProject`).
+//! An option on the command line wins over its environment variable, which wins over the
+//! defaults of the local-development contract (127.0.0.1:8787, project `P2LocalStandInProject`).
 
-use std::fmt;
+use std::ffi::OsString;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
+
+use clap::Parser;
 
 pub const DEFAULT_PORT: u16 = 8787;
 pub const DEFAULT_PROJECT_ID: &str = "P2LocalStandInProject";
@@ -16,18 +18,46 @@ pub const DEFAULT_REFRESH_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 /// refreshed in a tight loop; a minute leaves a margin.
 pub const MIN_SESSION_TTL: Duration = Duration::from_secs(60);
 
-pub const USAGE: &str = "\
-Local Descope stand-in: JWKS, password sign-in, refresh, me and logout for demo users.
+pub const PORT_VAR: &str = "STAND_IN_PORT";
+pub const HOST_VAR: &str = "STAND_IN_HOST";
+pub const PROJECT_ID_VAR: &str = "DESCOPE_PROJECT_ID";
+pub const SESSION_TTL_VAR: &str = "STAND_IN_SESSION_TTL";
 
-Usage: descope-stand-in [OPTIONS]
+// Values stay strings here: they are checked after the environment fallback, so that a bad value
+// is reported against the option or the variable it came from.
+/// Local Descope stand-in: JWKS, password sign-in, refresh, me and logout for demo users.
+#[derive(Debug, Parser)]
+#[command(
+    name = "descope-stand-in",
+    // The caller passes the arguments after the program name.
+    no_binary_name = true,
+    // A repeated option takes its last value, so a wrapper script's default can be overridden.
+    args_override_self = true,
+    after_help = AFTER_HELP
+)]
+struct Options {
+    /// Port to listen on, 0 picks a free one [env: STAND_IN_PORT] [default: 8787]
+    #[arg(long, value_name = "PORT")]
+    port: Option<String>,
 
-Options:
-  --port PORT              port to listen on, 0 picks a free one               [env STAND_IN_PORT, default 8787]
-  --host ADDRESS           address to bind: loopback, or a private one such as [env STAND_IN_HOST, default 127.0.0.1]
-                           the Docker bridge's (172.17.0.1) for `sam local`
-  --project-id ID          Descope project ID the stand-in answers for         [env DESCOPE_PROJECT_ID, default P2LocalStandInProject]
-  --session-ttl SECONDS    session token lifetime, at least 60                 [env STAND_IN_SESSION_TTL, default 600]
-  -h, --help               print this help
+    /// Address to bind: loopback, or a private one such as the Docker bridge's (172.17.0.1) for
+    /// `sam local` [env: STAND_IN_HOST] [default: 127.0.0.1]
+    #[arg(long, value_name = "ADDRESS")]
+    host: Option<String>,
+
+    /// Descope project ID the stand-in answers for [env: DESCOPE_PROJECT_ID] [default:
+    /// P2LocalStandInProject]
+    #[arg(long, value_name = "ID")]
+    project_id: Option<String>,
+
+    /// Session token lifetime, at least 60 [env: STAND_IN_SESSION_TTL] [default: 600]
+    #[arg(long, value_name = "SECONDS")]
+    session_ttl: Option<String>,
+}
+
+const AFTER_HELP: &str = "\
+An option on the command line wins over its environment variable; an empty variable counts as
+unset.
 
 Anyone who can reach the address can sign in as a demo user, so only loopback and private
 (RFC 1918, fc00::/7) addresses are accepted; never every interface (0.0.0.0, ::).
@@ -42,108 +72,71 @@ pub struct Config {
     pub refresh_ttl: Duration,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// `origin` names the option or the environment variable the refused value came from.
+#[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    HelpRequested,
-    UnknownFlag(String),
-    MissingValue(&'static str),
-    InvalidPort { source: &'static str, value: String },
-    InvalidHost { source: &'static str, value: String },
-    NotLocal { source: &'static str, value: String },
-    InvalidProjectId { source: &'static str, value: String },
-    InvalidSessionTtl { source: &'static str, value: String },
+    /// `--help`, or a command line clap refuses (an unknown option, an option without its
+    /// value): clap's own text and exit code, 0 for help and 2 otherwise.
+    #[error(transparent)]
+    CommandLine(#[from] clap::Error),
+    #[error("{origin} must be a port number 0-65535, got `{value}`")]
+    InvalidPort { origin: &'static str, value: String },
+    #[error("{origin} must be an IP address such as 127.0.0.1, got `{value}`")]
+    InvalidHost { origin: &'static str, value: String },
+    #[error(
+        "refusing to listen on {value} (from {origin}): the stand-in issues tokens for anyone who \
+         knows the demo password, so it only binds a loopback address (127.0.0.0/8, ::1) or a \
+         single private one such as the Docker bridge's (10.0.0.0/8, 172.16.0.0/12, \
+         192.168.0.0/16, fc00::/7)"
+    )]
+    NotLocal { origin: &'static str, value: String },
+    #[error("{origin} must be 1-64 letters, digits, `-` or `_`, got `{value}`")]
+    InvalidProjectId { origin: &'static str, value: String },
+    #[error(
+        "{origin} must be a whole number of seconds, at least {min}, got `{value}`",
+        min = MIN_SESSION_TTL.as_secs()
+    )]
+    InvalidSessionTtl { origin: &'static str, value: String },
 }
 
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl ConfigError {
+    /// What the process exits with: clap's code for the command line, 2 for a refused value.
+    pub fn exit_code(&self) -> u8 {
         match self {
-            Self::HelpRequested => f.write_str("help requested"),
-            Self::UnknownFlag(flag) => write!(f, "unknown option `{flag}` (see --help)"),
-            Self::MissingValue(flag) => write!(f, "option `{flag}` needs a value"),
-            Self::InvalidPort { source, value } => {
-                write!(f, "{source} must be a port number 0-65535, got `{value}`")
-            }
-            Self::InvalidHost { source, value } => {
-                write!(
-                    f,
-                    "{source} must be an IP address such as 127.0.0.1, got `{value}`"
-                )
-            }
-            Self::NotLocal { source, value } => write!(
-                f,
-                "refusing to listen on {value} (from {source}): the stand-in issues tokens for \
-                 anyone who knows the demo password, so it only binds a loopback address \
-                 (127.0.0.0/8, ::1) or a single private one such as the Docker bridge's \
-                 (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, fc00::/7)"
-            ),
-            Self::InvalidProjectId { source, value } => write!(
-                f,
-                "{source} must be 1-64 letters, digits, `-` or `_`, got `{value}`"
-            ),
-            Self::InvalidSessionTtl { source, value } => write!(
-                f,
-                "{source} must be a whole number of seconds, at least {}, got `{value}`",
-                MIN_SESSION_TTL.as_secs()
-            ),
+            Self::CommandLine(err) => u8::try_from(err.exit_code()).unwrap_or(2),
+            _ => 2,
         }
     }
 }
-
-impl std::error::Error for ConfigError {}
 
 impl Config {
     /// Reads the process's arguments and environment.
     pub fn from_env_and_args() -> Result<Self, ConfigError> {
-        Self::parse(std::env::args().skip(1), |name| std::env::var(name).ok())
+        Self::parse(std::env::args_os().skip(1), |name| std::env::var(name).ok())
     }
 
-    /// `args` excludes the program name; `env` looks a variable up (injected so tests need not
-    /// mutate the process environment).
+    /// `args` excludes the program name; `env` looks a variable up. The variables are read
+    /// through `env` rather than clap's `env` attribute, which reads the process environment
+    /// itself: tests inject their own, and an empty variable counts as unset.
     pub fn parse(
-        args: impl IntoIterator<Item = String>,
+        args: impl IntoIterator<Item = impl Into<OsString> + Clone>,
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Self, ConfigError> {
-        let mut port_flag = None;
-        let mut host_flag = None;
-        let mut project_flag = None;
-        let mut ttl_flag = None;
+        let options = Options::try_parse_from(args)?;
 
-        let mut args = args.into_iter();
-        while let Some(arg) = args.next() {
-            let (name, inline_value) = match arg.split_once('=') {
-                Some((name, value)) if name.starts_with("--") => {
-                    (name.to_owned(), Some(value.to_owned()))
-                }
-                _ => (arg.clone(), None),
-            };
-            let (value_slot, flag) = match name.as_str() {
-                "-h" | "--help" => return Err(ConfigError::HelpRequested),
-                "--port" => (&mut port_flag, "--port"),
-                "--host" => (&mut host_flag, "--host"),
-                "--project-id" => (&mut project_flag, "--project-id"),
-                "--session-ttl" => (&mut ttl_flag, "--session-ttl"),
-                _ => return Err(ConfigError::UnknownFlag(arg)),
-            };
-            let value = match inline_value {
-                Some(value) => value,
-                None => args.next().ok_or(ConfigError::MissingValue(flag))?,
-            };
-            *value_slot = Some(value);
-        }
-
-        let (port_source, port) = pick(port_flag, "--port", "STAND_IN_PORT", &env);
+        let (port_origin, port) = pick(options.port, "--port", PORT_VAR, &env);
         let port = match port {
             None => DEFAULT_PORT,
             Some(value) => value
                 .trim()
                 .parse::<u16>()
                 .map_err(|_| ConfigError::InvalidPort {
-                    source: port_source,
+                    origin: port_origin,
                     value,
                 })?,
         };
 
-        let (host_source, host) = pick(host_flag, "--host", "STAND_IN_HOST", &env);
+        let (host_origin, host) = pick(options.host, "--host", HOST_VAR, &env);
         let host = match host {
             None => IpAddr::V4(Ipv4Addr::LOCALHOST),
             Some(value) => {
@@ -153,12 +146,12 @@ impl Config {
                     .trim_end_matches(']')
                     .parse::<IpAddr>()
                     .map_err(|_| ConfigError::InvalidHost {
-                        source: host_source,
+                        origin: host_origin,
                         value: value.clone(),
                     })?;
                 if !is_bindable(ip) {
                     return Err(ConfigError::NotLocal {
-                        source: host_source,
+                        origin: host_origin,
                         value,
                     });
                 }
@@ -166,20 +159,20 @@ impl Config {
             }
         };
 
-        let (project_source, project_id) =
-            pick(project_flag, "--project-id", "DESCOPE_PROJECT_ID", &env);
+        let (project_origin, project_id) =
+            pick(options.project_id, "--project-id", PROJECT_ID_VAR, &env);
         let project_id = match project_id {
             None => DEFAULT_PROJECT_ID.to_owned(),
             Some(value) if is_valid_project_id(&value) => value,
             Some(value) => {
                 return Err(ConfigError::InvalidProjectId {
-                    source: project_source,
+                    origin: project_origin,
                     value,
                 });
             }
         };
 
-        let (ttl_source, ttl) = pick(ttl_flag, "--session-ttl", "STAND_IN_SESSION_TTL", &env);
+        let (ttl_origin, ttl) = pick(options.session_ttl, "--session-ttl", SESSION_TTL_VAR, &env);
         let session_ttl = match ttl {
             None => DEFAULT_SESSION_TTL,
             Some(value) => match value.trim().parse::<u64>() {
@@ -191,7 +184,7 @@ impl Config {
                 }
                 _ => {
                     return Err(ConfigError::InvalidSessionTtl {
-                        source: ttl_source,
+                        origin: ttl_origin,
                         value,
                     });
                 }
@@ -207,7 +200,8 @@ impl Config {
     }
 }
 
-/// The flag's value if given, else the environment variable's (an empty variable counts as unset).
+/// The option's value if given, else the environment variable's (an empty variable counts as
+/// unset), with the name of whichever it came from.
 fn pick(
     flag: Option<String>,
     flag_name: &'static str,
@@ -245,6 +239,9 @@ fn is_valid_project_id(value: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use clap::CommandFactory;
+    use clap::error::ErrorKind;
+
     use super::*;
 
     fn parse(args: &[&str], env: &[(&str, &str)]) -> Result<Config, ConfigError> {
@@ -252,9 +249,21 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        Config::parse(args.iter().map(|s| s.to_string()), move |name| {
+        Config::parse(args, move |name| {
             env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
         })
+    }
+
+    fn command_line_error(result: Result<Config, ConfigError>) -> clap::Error {
+        match result {
+            Err(ConfigError::CommandLine(err)) => err,
+            other => panic!("expected clap's refusal, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn clap_accepts_the_option_definitions() {
+        Options::command().debug_assert();
     }
 
     #[test]
@@ -275,6 +284,37 @@ mod tests {
         let config = parse(&[], &env).unwrap();
         assert_eq!(config.bind.port(), 9999);
         assert_eq!(config.project_id, "FromEnv");
+    }
+
+    #[test]
+    fn every_option_has_its_environment_variable() {
+        let env = [
+            ("STAND_IN_PORT", "9999"),
+            ("STAND_IN_HOST", "127.0.0.3"),
+            ("DESCOPE_PROJECT_ID", "FromEnv"),
+            ("STAND_IN_SESSION_TTL", "120"),
+        ];
+        let config = parse(&[], &env).unwrap();
+        assert_eq!(config.bind, "127.0.0.3:9999".parse().unwrap());
+        assert_eq!(config.project_id, "FromEnv");
+        assert_eq!(config.session_ttl, Duration::from_secs(120));
+    }
+
+    #[test]
+    fn an_empty_variable_counts_as_unset() {
+        let env = [
+            ("STAND_IN_PORT", ""),
+            ("STAND_IN_HOST", ""),
+            ("DESCOPE_PROJECT_ID", ""),
+            ("STAND_IN_SESSION_TTL", ""),
+        ];
+        assert_eq!(parse(&[], &env).unwrap(), parse(&[], &[]).unwrap());
+    }
+
+    #[test]
+    fn a_repeated_option_takes_its_last_value() {
+        let config = parse(&["--port", "9000", "--port=0"], &[]).unwrap();
+        assert_eq!(config.bind.port(), 0);
     }
 
     #[test]
@@ -299,7 +339,7 @@ mod tests {
         assert!(matches!(
             parse(&[], &[("STAND_IN_HOST", "203.0.113.7")]),
             Err(ConfigError::NotLocal {
-                source: "STAND_IN_HOST",
+                origin: "STAND_IN_HOST",
                 ..
             })
         ));
@@ -340,14 +380,41 @@ mod tests {
         assert!(err.to_string().contains("--project-id"), "{err}");
         let err = parse(&["--session-ttl", "30"], &[]).unwrap_err();
         assert!(err.to_string().contains("at least 60"), "{err}");
-        assert_eq!(
-            parse(&["--port"], &[]),
-            Err(ConfigError::MissingValue("--port"))
-        );
-        assert!(matches!(
-            parse(&["--verbose"], &[]),
-            Err(ConfigError::UnknownFlag(_))
-        ));
-        assert_eq!(parse(&["-h"], &[]), Err(ConfigError::HelpRequested));
+        assert_eq!(err.exit_code(), 2);
+
+        let err = command_line_error(parse(&["--port"], &[]));
+        assert_eq!(err.kind(), ErrorKind::InvalidValue);
+        assert!(err.to_string().contains("--port"), "{err}");
+        assert_eq!(err.exit_code(), 2);
+        let err = command_line_error(parse(&["--verbose"], &[]));
+        assert_eq!(err.kind(), ErrorKind::UnknownArgument);
+        assert!(err.to_string().contains("--verbose"), "{err}");
+        assert_eq!(err.exit_code(), 2);
+        for help in ["-h", "--help"] {
+            let err = command_line_error(parse(&[help], &[]));
+            assert_eq!(err.kind(), ErrorKind::DisplayHelp, "{help}");
+            assert_eq!(err.exit_code(), 0, "{help}");
+        }
+    }
+
+    #[test]
+    fn help_names_every_variable_and_default() {
+        let help = Options::command().render_long_help().to_string();
+        for needle in [
+            "--port <PORT>".to_owned(),
+            format!("[env: {PORT_VAR}] [default: {DEFAULT_PORT}]"),
+            "--host <ADDRESS>".to_owned(),
+            format!("[env: {HOST_VAR}] [default: {}]", Ipv4Addr::LOCALHOST),
+            "--project-id <ID>".to_owned(),
+            format!("[env: {PROJECT_ID_VAR}] [default: {DEFAULT_PROJECT_ID}]"),
+            "--session-ttl <SECONDS>".to_owned(),
+            format!("at least {}", MIN_SESSION_TTL.as_secs()),
+            format!(
+                "[env: {SESSION_TTL_VAR}] [default: {}]",
+                DEFAULT_SESSION_TTL.as_secs()
+            ),
+        ] {
+            assert!(help.contains(&needle), "{needle:?} missing from:\n{help}");
+        }
     }
 }

@@ -33,16 +33,9 @@ pub struct KeySet<'a> {
     pub keys: [&'a PublicJwk; 1],
 }
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("could not create the signing key: {0}")]
 pub struct KeyError(String);
-
-impl std::fmt::Display for KeyError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "could not create the signing key: {}", self.0)
-    }
-}
-
-impl std::error::Error for KeyError {}
 
 impl SigningKey {
     pub fn generate() -> Result<Self, KeyError> {

@@ -2,7 +2,7 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use descope_stand_in::config::{ConfigError, USAGE};
+use descope_stand_in::config::ConfigError;
 use descope_stand_in::keys::SigningKey;
 use descope_stand_in::users::{DEMO_PASSWORD, DEMO_USERS};
 use descope_stand_in::{AppState, Config, serve};
@@ -13,13 +13,15 @@ use tracing_subscriber::EnvFilter;
 async fn main() -> ExitCode {
     let config = match Config::from_env_and_args() {
         Ok(config) => config,
-        Err(ConfigError::HelpRequested) => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
         Err(err) => {
-            eprintln!("descope-stand-in: {err}");
-            return ExitCode::from(2);
+            match &err {
+                // clap writes help to stdout, and a usage error with the usage line to stderr.
+                ConfigError::CommandLine(clap_error) => {
+                    let _ = clap_error.print();
+                }
+                refused => eprintln!("descope-stand-in: {refused}"),
+            }
+            return ExitCode::from(err.exit_code());
         }
     };
 

@@ -187,16 +187,9 @@ pub struct VerifiedRefresh {
     token: String,
 }
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("token signing failed")]
 pub struct TokenError;
-
-impl std::fmt::Display for TokenError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("token signing failed")
-    }
-}
-
-impl std::error::Error for TokenError {}
 
 pub fn unix_now() -> u64 {
     SystemTime::now()

@@ -343,7 +343,16 @@ fn refuses_to_listen_on_every_interface_or_a_public_address_and_names_what_to_fi
         (vec!["--port", "eighty"], None, "--port"),
         (vec![], Some(("STAND_IN_PORT", "99999")), "STAND_IN_PORT"),
         (vec!["--session-ttl", "10"], None, "--session-ttl"),
-        (vec!["--frobnicate"], None, "unknown option"),
+        (
+            vec!["--frobnicate"],
+            None,
+            "unexpected argument '--frobnicate'",
+        ),
+        (
+            vec!["--port"],
+            None,
+            "a value is required for '--port <PORT>'",
+        ),
     ] {
         let mut command = stand_in_command();
         command.args(&args);
@@ -408,20 +417,45 @@ fn a_private_host_passes_the_check_and_a_missing_one_names_the_host_option() {
 
 #[test]
 fn help_lists_every_option_and_variable() {
-    let output = stand_in_command().arg("--help").output().unwrap();
-    assert!(output.status.success());
-    let help = String::from_utf8(output.stdout).unwrap();
-    for needle in [
-        "--port",
-        "STAND_IN_PORT",
-        "--project-id",
-        "DESCOPE_PROJECT_ID",
-        "--host",
-        "STAND_IN_HOST",
-        "--session-ttl",
-    ] {
-        assert!(help.contains(needle), "{needle}");
+    for flag in ["--help", "-h"] {
+        let output = stand_in_command().arg(flag).output().unwrap();
+        assert_eq!(output.status.code(), Some(0), "{flag}");
+        assert!(output.stderr.is_empty(), "{flag}");
+        let help = String::from_utf8(output.stdout).unwrap();
+        assert!(
+            help.contains("Usage: descope-stand-in [OPTIONS]"),
+            "{flag}: {help}"
+        );
+        for needle in [
+            "--port",
+            "STAND_IN_PORT",
+            "--project-id",
+            "DESCOPE_PROJECT_ID",
+            "--host",
+            "STAND_IN_HOST",
+            "--session-ttl",
+            "STAND_IN_SESSION_TTL",
+        ] {
+            assert!(help.contains(needle), "{flag}: {needle}");
+        }
     }
+}
+
+#[test]
+fn an_unknown_option_is_refused_with_the_usage_line() {
+    let output = stand_in_command()
+        .args(["--port", "0", "--verbose"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty(), "nothing is announced");
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("error: unexpected argument '--verbose' found"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("Usage: descope-stand-in "), "{stderr}");
+    assert!(stderr.contains("try '--help'"), "{stderr}");
 }
 
 #[tokio::test]
