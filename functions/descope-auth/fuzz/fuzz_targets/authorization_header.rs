@@ -6,11 +6,11 @@
 
 use std::sync::LazyLock;
 
-use test_support::{MemoryFetcher, STAND_IN_PROJECT_ID, TestKeys, mint, session_claims};
 use descope_auth::{AuthError, SessionValidator, SystemClock};
 use http::header::AUTHORIZATION;
 use http::{HeaderMap, HeaderValue};
 use libfuzzer_sys::fuzz_target;
+use test_support::{MemoryFetcher, STAND_IN_PROJECT_ID, TestKeys, mint, session_claims};
 
 struct Warm {
     runtime: tokio::runtime::Runtime,
@@ -20,7 +20,10 @@ struct Warm {
 
 static WARM: LazyLock<Warm> = LazyLock::new(|| {
     let keys = TestKeys::generate();
-    let genuine_token = mint(keys.key(), &session_claims(STAND_IN_PROJECT_ID, &["teacher"]));
+    let genuine_token = mint(
+        keys.key(),
+        &session_claims(STAND_IN_PROJECT_ID, &["teacher"]),
+    );
     Warm {
         runtime: tokio::runtime::Builder::new_current_thread()
             .build()

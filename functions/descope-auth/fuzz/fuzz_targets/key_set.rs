@@ -7,9 +7,9 @@
 
 use std::sync::LazyLock;
 
-use test_support::{MemoryFetcher, STAND_IN_PROJECT_ID, TestKey, mint, session_claims};
 use descope_auth::{AuthError, SessionValidator, SystemClock};
 use libfuzzer_sys::fuzz_target;
+use test_support::{MemoryFetcher, STAND_IN_PROJECT_ID, TestKey, mint, session_claims};
 
 struct Genuine {
     runtime: tokio::runtime::Runtime,
@@ -31,8 +31,11 @@ static GENUINE: LazyLock<Genuine> = LazyLock::new(|| {
 
 fuzz_target!(|data: &[u8]| {
     let genuine = &*GENUINE;
-    let validator =
-        SessionValidator::new(STAND_IN_PROJECT_ID, MemoryFetcher::serving(data), SystemClock);
+    let validator = SessionValidator::new(
+        STAND_IN_PROJECT_ID,
+        MemoryFetcher::serving(data),
+        SystemClock,
+    );
     match genuine
         .runtime
         .block_on(validator.validate_token(&genuine.token))

@@ -9,11 +9,9 @@
 
 use std::sync::{Arc, LazyLock};
 
-use test_support::{
-    ManualClock, MemoryFetcher, STAND_IN_PROJECT_ID, TestKey, b64, jwks_json,
-};
 use descope_auth::{AuthError, Clock, LEEWAY_SECS, SessionValidator};
 use libfuzzer_sys::fuzz_target;
+use test_support::{ManualClock, MemoryFetcher, STAND_IN_PROJECT_ID, TestKey, b64, jwks_json};
 
 /// 2027-01-15; seeds use expiries around it.
 const NOW: u64 = 1_800_000_000;
