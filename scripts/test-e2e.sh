@@ -8,33 +8,30 @@ cd "$(dirname "$0")/.."
 
 [ -x /usr/bin/chromium ] || { echo "error: /usr/bin/chromium is missing; run scripts/setup.sh" >&2; exit 1; }
 
+# shellcheck source=scripts/lib/services.sh
+source scripts/lib/services.sh
+
 log_file=$(mktemp -t descope-dev.XXXXXX.log)
-# DESCOPE_PROJECT_ID would point the run at a real project; the browser tests need the stand-in.
-# The tests reach the stand-in's fault switch on its default port.
-env -u DESCOPE_PROJECT_ID -u DESCOPE_BASE_URI -u STAND_IN_PORT setsid scripts/dev.sh >"$log_file" 2>&1 &
-dev_pid=$!
 stop_app() {
     local status=$?
     if [ "$status" -ne 0 ] && [ -s "$log_file" ]; then
         echo "--- the last lines scripts/dev.sh printed (stand-in, functions, dev server):" >&2
         tail -n 60 "$log_file" >&2
     fi
-    kill -TERM -- "-$dev_pid" 2>/dev/null || true
-    wait "$dev_pid" 2>/dev/null || true
+    stop_services
     rm -f "$log_file"
 }
 trap stop_app EXIT
 
+# DESCOPE_PROJECT_ID would point the run at a real project; the browser tests need the stand-in.
+# The tests reach the stand-in's fault switch on its default port.
+start_service "$log_file" env -u DESCOPE_PROJECT_ID -u DESCOPE_BASE_URI -u STAND_IN_PORT scripts/dev.sh
 # dev.sh prints this line once the stand-in, both functions and the dev server all answer.
-deadline=$((SECONDS + 900))
-until grep -q 'The app is running at' "$log_file"; do
-    if ! kill -0 "$dev_pid" 2>/dev/null || [ $SECONDS -ge $deadline ]; then
-        echo "error: the app did not come up; scripts/dev.sh printed:" >&2
-        cat "$log_file" >&2
-        exit 1
-    fi
-    sleep 1
-done
+app_is_running() { grep -q 'The app is running at' "$log_file"; }
+wait_until 900 "scripts/dev.sh" "$service_pid" app_is_running || {
+    echo "error: the app did not come up: $wait_failure" >&2
+    exit 1
+}
 grep 'The app is running at' "$log_file"
 
 cd frontend

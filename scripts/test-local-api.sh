@@ -14,16 +14,8 @@ scripts/setup-python-tools.sh >/dev/null
 export PATH="$PWD/.venv/bin:$PATH"
 
 work=$(mktemp -d)
-pids=()
 stop_all() {
-    local pid
-    for pid in "${pids[@]}"; do
-        # Each service was started with setsid, so its process group holds it and its children.
-        kill -TERM -- "-$pid" 2>/dev/null || true
-    done
-    for pid in "${pids[@]}"; do
-        wait "$pid" 2>/dev/null || true
-    done
+    stop_services
     rm -rf "$work"
 }
 trap stop_all EXIT
@@ -48,19 +40,13 @@ echo "Descope stand-in: $stand_in_url"
 api_port=$(free_port)
 api_url=http://127.0.0.1:$api_port
 # The functions read these from the environment cargo lambda watch passes on.
-DESCOPE_PROJECT_ID=$PROJECT_ID DESCOPE_BASE_URI=$stand_in_url \
-    setsid cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$api_port" \
-    >"$work/watch.log" 2>&1 &
-pids+=($!)
-watch_pid=$!
+start_service "$work/watch.log" env DESCOPE_PROJECT_ID="$STAND_IN_PROJECT_ID" \
+    DESCOPE_BASE_URI="$stand_in_url" \
+    cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$api_port"
 
 # Ready once the router answers; a path no function serves answers without compiling anything.
-deadline=$((SECONDS + 120))
-until curl -s -o /dev/null --max-time 5 "$api_url/_ready"; do
-    still_running "$watch_pid" || fail_setup "cargo lambda watch exited before listening"
-    ((SECONDS < deadline)) || fail_setup "cargo lambda watch did not listen on $api_url within 120 s"
-    sleep 0.2
-done
+wait_until 120 "cargo lambda watch" "$service_pid" listens "$api_url/_ready" ||
+    fail_setup "$wait_failure"
 echo "cargo lambda watch: $api_url"
 
 # ----------------------------------------------------------------------- helpers --------------

@@ -26,17 +26,9 @@ export SAM_CLI_TELEMETRY=0
 
 started=$SECONDS
 work=$(mktemp -d)
-pids=()
 dockerd_pid=
 stop_all() {
-    local pid
-    for pid in "${pids[@]}"; do
-        # Each service was started with setsid, so its process group holds it and its children.
-        kill -TERM -- "-$pid" 2>/dev/null || true
-    done
-    for pid in "${pids[@]}"; do
-        wait "$pid" 2>/dev/null || true
-    done
+    stop_services
     remove_lambda_containers
     if [[ -n "$dockerd_pid" ]]; then
         kill -TERM "$dockerd_pid" 2>/dev/null || true
@@ -74,8 +66,10 @@ remove_lambda_containers() {
 
 # ------------------------------------------------------------------ Docker and emulation -----
 
+docker_answers() { docker info >/dev/null 2>&1; }
+
 echo "Docker, arm64 emulation and the local base image"
-if ! docker info >/dev/null 2>&1; then
+if ! docker_answers; then
     if ! command -v docker >/dev/null || ! command -v dockerd >/dev/null; then
         sam_local_apt_install docker.io
     fi
@@ -92,12 +86,7 @@ if ! docker info >/dev/null 2>&1; then
         sudo -n setsid dockerd --userland-proxy=false >"$work/dockerd.log" 2>&1 &
     fi
     dockerd_pid=$!
-    deadline=$((SECONDS + 60))
-    until docker info >/dev/null 2>&1; do
-        still_running "$dockerd_pid" || fail_setup "dockerd exited while starting"
-        ((SECONDS < deadline)) || fail_setup "dockerd did not answer within 60 s"
-        sleep 0.2
-    done
+    wait_until 60 dockerd "$dockerd_pid" docker_answers || fail_setup "$wait_failure"
 fi
 sam_local_ensure_arm64_emulation || fail_setup "arm64 emulation is not available"
 sam_local_ensure_base_image || fail_setup "no local base image"
@@ -148,18 +137,12 @@ echo "Descope stand-in: $stand_in_url (host.docker.internal:$stand_in_port in th
 
 api_port=$(free_port)
 api_url=http://127.0.0.1:$api_port
-setsid sam local start-api --port "$api_port" \
+start_service "$work/sam-local.log" sam local start-api --port "$api_port" \
     --template "$work/sam-build/template.yaml" --config-file "$PWD/samconfig.toml" \
-    --invoke-image "$SAM_LOCAL_IMAGE" --skip-pull-image >"$work/sam-local.log" 2>&1 &
-pids+=($!)
-sam_pid=$!
+    --invoke-image "$SAM_LOCAL_IMAGE" --skip-pull-image
 # SAM answers a path no function serves itself, without starting a container.
-deadline=$((SECONDS + 120))
-until curl -s -o /dev/null --max-time 5 "$api_url/_ready"; do
-    still_running "$sam_pid" || fail_setup "sam local start-api exited before listening"
-    ((SECONDS < deadline)) || fail_setup "sam local start-api did not listen on $api_url within 120 s"
-    sleep 0.2
-done
+wait_until 120 "sam local start-api" "$service_pid" listens "$api_url/_ready" ||
+    fail_setup "$wait_failure"
 echo "sam local start-api: $api_url ($((SECONDS - started)) s so far)"
 
 # ----------------------------------------------------------------------- helpers --------------

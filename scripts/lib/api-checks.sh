@@ -2,19 +2,20 @@
 # shellcheck disable=SC2034,SC2154 # constants for the sourcing script; $work, $status and
 # $stand_in_url come from it.
 # Shared by the shell tests that call the API over HTTP (scripts/test-local-api.sh,
-# scripts/test-sam-local.sh): the Descope stand-in's facts, the ok/FAIL tally, the checks of one
-# response, and the checks both make of the whole API. Sourced; the sourcing script sets $work (a
-# scratch folder), $stand_in_url and $api_url, and defines request URL [CURL_ARG...] (leaves
-# $status, the body in $work/body and the headers in $work/headers) and fail_setup MESSAGE
-# (report, print logs, exit).
+# scripts/test-sam-local.sh): the ok/FAIL tally, the checks of one response, and the checks both
+# make of the whole API. Sourced; the sourcing script sets $work (a scratch folder),
+# $stand_in_url and $api_url, and defines request URL [CURL_ARG...] (leaves $status, the body in
+# $work/body and the headers in $work/headers) and fail_setup MESSAGE (report, print logs, exit).
 
-PROJECT_ID=P2LocalStandInProject
-DEMO_PASSWORD=demo-password
+# shellcheck source=scripts/lib/services.sh
+source scripts/lib/services.sh
+# shellcheck source=scripts/lib/stand-in.sh
+source scripts/lib/stand-in.sh
+
 UNAUTHORIZED_BODY='{"error": "❌ invalid session token!"}'
 SECRET_MESSAGE='You are now a trained Descope user!'
 
-# The stand-in's demo users (login ID <name>@example.com) and what each route answers them.
-DEMO_USERS=(teacher student both norole)
+# What each route answers each demo user.
 declare -A ROLES_OF=([teacher]='["teacher"]' [student]='["student"]'
     [both]='["teacher", "student"]' [norole]='[]')
 declare -A ROLE_DATA_OF=([teacher]='{"valid_teacher": true, "valid_student": false}'
@@ -26,12 +27,6 @@ passed=0
 failed=0
 pass() { passed=$((passed + 1)); echo "ok   - $1"; }
 fail() { failed=$((failed + 1)); echo "FAIL - $1: $2"; }
-
-still_running() { kill -0 "$1" 2>/dev/null; }
-
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 
 header() { # header NAME: the last response's header value, without the trailing CR
     { grep -i "^$1:" "$work/headers" || true; } | head -n 1 | cut -d: -f2- | sed 's/^ *//; s/\r$//'
@@ -80,25 +75,19 @@ sign_in() { # sign_in LOGIN_ID: prints the session token the stand-in issues
 }
 
 # start_stand_in [OPTION...]: starts the built Descope stand-in (target/debug/descope-stand-in)
-# for $PROJECT_ID with the given options, adds it to $pids, and waits for its first stdout line,
-# which names the address it listens on; leaves that in $stand_in_url.
+# for $STAND_IN_PROJECT_ID with the given options and waits for the line it prints once it
+# listens, which names its address; leaves that in $stand_in_url.
 start_stand_in() {
-    local pid first_line deadline=$((SECONDS + 60))
-    setsid target/debug/descope-stand-in --project-id "$PROJECT_ID" "$@" \
-        >"$work/stand-in.out" 2>"$work/stand-in.log" &
-    pid=$!
-    pids+=("$pid")
+    start_service "$work/stand-in.log" target/debug/descope-stand-in \
+        --project-id "$STAND_IN_PROJECT_ID" "$@"
     stand_in_url=
-    until [[ -n "$stand_in_url" ]]; do
-        first_line=$(head -n 1 "$work/stand-in.out")
-        if [[ "$first_line" =~ ^listening\ on\ (http://[^[:space:]]+)$ ]]; then
-            stand_in_url=${BASH_REMATCH[1]}
-        else
-            still_running "$pid" || fail_setup "the Descope stand-in exited before listening"
-            ((SECONDS < deadline)) || fail_setup "the Descope stand-in printed no 'listening on' line in 60 s"
-            sleep 0.1
-        fi
-    done
+    wait_until 60 "the Descope stand-in" "$service_pid" stand_in_listening || fail_setup "$wait_failure"
+}
+
+stand_in_listening() { # leaves the address in $stand_in_url once the stand-in has printed it
+    local line
+    line=$(grep -s -m 1 -E '^listening on http://[^[:space:]]+$' "$work/stand-in.log") &&
+        stand_in_url=${line#listening on }
 }
 
 # sign_in_demo_users: signs every demo user in; leaves their session tokens in $token_of.
