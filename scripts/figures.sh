@@ -37,13 +37,15 @@ while [[ $# -gt 0 ]]; do
 done
 
 functions=(get-roles get-role-data)
+packages=()
+for function in "${functions[@]}"; do packages+=(-p "$function"); done
 target_dir="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
 work="$(mktemp -d)"
 trap 'rm -rf "${work}"' EXIT
 
 echo "== building (release profile from Cargo.toml)" >&2
 # Functions on their own, as `cargo lambda build` builds them.
-cargo build --release --quiet $(printf -- '-p %s ' "${functions[@]}")
+cargo build --release --quiet "${packages[@]}"
 # The harness and the baseline are examples of the test-support crate.
 cargo build --release --quiet -p test-support --example noop-function --example lambda-figures
 
@@ -87,7 +89,7 @@ if [[ "${arm64}" == 1 ]]; then
         echo "== arm64 bootstrap.zip (cargo lambda build --release --arm64 --output-format zip)" >&2
         # cargo-lambda links with zig from the same venv.
         PATH="$(dirname "${cargo_lambda}"):${PATH}" "${cargo_lambda}" lambda build --release --arm64 \
-            --output-format zip $(printf -- '-p %s ' "${functions[@]}") >"${work}/arm64.log" 2>&1 \
+            --output-format zip "${packages[@]}" >"${work}/arm64.log" 2>&1 \
             || { cat "${work}/arm64.log" >&2; exit 1; }
         echo "== arm64 (aarch64, what SAM deploys)"
         printf '%-18s %12s %12s\n' function raw zipped
