@@ -9,8 +9,8 @@ use std::process::{Child, Command, Stdio};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::Value;
 
-pub const PROJECT_ID: &str = "P2LocalStandInProject";
-pub const PASSWORD: &str = "demo-password";
+pub use descope_stand_in::config::DEFAULT_PROJECT_ID as PROJECT_ID;
+pub use descope_stand_in::users::DEMO_PASSWORD as PASSWORD;
 
 pub struct StandIn {
     child: Child,
