@@ -99,15 +99,17 @@ async fn main() {
         )
         .await,
     )];
+    let authorization = format!("Bearer {token}");
+    // What the functions read at a cold start: the stand-in's project, keys from the key server.
+    let env = [
+        (
+            "DESCOPE_PROJECT_ID".to_owned(),
+            STAND_IN_PROJECT_ID.to_owned(),
+        ),
+        ("DESCOPE_BASE_URI".to_owned(), key_server.base_uri()),
+    ];
     for target in &targets {
-        let event = with_authorization(&target.event, &[&format!("Bearer {token}")]);
-        let env = [
-            (
-                "DESCOPE_PROJECT_ID".to_owned(),
-                STAND_IN_PROJECT_ID.to_owned(),
-            ),
-            ("DESCOPE_BASE_URI".to_owned(), key_server.base_uri()),
-        ];
+        let event = with_authorization(&target.event, &[&authorization]);
         let figures = measure(
             &target.binary,
             &event,
@@ -142,14 +144,7 @@ async fn main() {
         .await;
         print_throughput("noop (baseline)", concurrency, concurrency, &noop, &noop);
         for target in &targets {
-            let event = with_authorization(&target.event, &[&format!("Bearer {token}")]);
-            let env = [
-                (
-                    "DESCOPE_PROJECT_ID".to_owned(),
-                    STAND_IN_PROJECT_ID.to_owned(),
-                ),
-                ("DESCOPE_BASE_URI".to_owned(), key_server.base_uri()),
-            ];
+            let event = with_authorization(&target.event, &[&authorization]);
             // The same binary with the variable unset, offered the same slots: what one
             // invocation at a time makes of them.
             let sequential = throughput(&target.binary, &event, &env, 1, concurrency, burst).await;
