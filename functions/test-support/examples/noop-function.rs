@@ -1,5 +1,5 @@
 //! The baseline for `scripts/figures.sh`: a `lambda_http` function that does nothing, built with
-//! the same profile and runtime settings as the real functions (`descope_auth::serve`: one
+//! the same profile and runtime settings as the real functions (`function_startup::serve`: one
 //! thread, or with `AWS_LAMBDA_MAX_CONCURRENCY` > 1 that many invocations at once, on a
 //! multi-threaded runtime where there are several cores), so their figures read as ratios.
 
