@@ -40,6 +40,23 @@ fi
 cfn-lint --ignore-checks W2001 -- "${rendered}/classic.json" "${rendered}/managed.json"
 echo "cfn-lint: no findings in either mode"
 
+step "Names at a 128-character stack name, and nothing left behind by sam delete"
+python scripts/check-rendered-template.py names "${rendered}/classic.json" "${rendered}/managed.json"
+python scripts/check-rendered-template.py retained "${rendered}/classic.json" "${rendered}/managed.json"
+echo "every name fits and is unique to its stack; no resource is retained"
+
+# With managed instances, requests reach the alias `live`: a deploy that changes a setting the
+# functions run with must publish new versions, or the alias keeps serving the old setting.
+step "Managed instances: each parameter change reaches the alias"
+for change in LogLevel=DEBUG ManagedInstancesConcurrency=32 DescopeBaseUri=https://auth.example.com \
+    DescopeProjectId=P2OtherProject; do
+    python scripts/render-template.py DescopeProjectId=P2LintProject \
+        ManagedInstancesSubnetIds=subnet-0123456789abcdef0,subnet-0123456789abcdef1 \
+        ManagedInstancesSecurityGroupIds=sg-0123456789abcdef0 "${change}" >"${rendered}/changed.json"
+    python scripts/check-rendered-template.py new-versions "${rendered}/managed.json" "${rendered}/changed.json"
+    echo "${change}: new versions of both functions"
+done
+
 step "sam build (cargo lambda build --release --arm64 per function; the frontend's Makefile)"
 started=$SECONDS
 sam build

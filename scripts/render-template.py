@@ -3,9 +3,11 @@
 Usage: .venv/bin/python scripts/render-template.py [--template PATH] NAME=VALUE ... > rendered.json
 
 It does what CloudFormation does with those parameter values before it creates anything: evaluates
-the template's conditions, resolves each Fn::If on them (what the AWS::LanguageExtensions transform
-does here), leaves out the resources whose condition is false, and applies the SAM transform. Code
-locations become placeholder S3 URIs, as `sam package` would make them.
+the template's conditions, resolves each Fn::If on them and each Ref to a parameter in the
+resources (what the AWS::LanguageExtensions transform does here, as SAM CLI's own port of it does
+too; SAM's Globals section is left as it is), leaves out the resources whose condition is false,
+and applies the SAM transform. Code locations become placeholder S3 URIs, as `sam package` would
+make them.
 
 Lint the output with cfn-lint to check what each mode really deploys: cfn-lint on template.yaml
 sees SAM resources only through SAM's schemas, and `sam validate` transforms only the defaults.
@@ -76,16 +78,20 @@ def evaluate(expression, parameters, conditions):
     fail(f"cannot evaluate {function} in a condition")
 
 
-def resolve_ifs(value, known):
-    """Replaces each Fn::If by its chosen branch and drops what resolves to AWS::NoValue."""
+def resolve(value, known, parameters):
+    """Replaces each Fn::If by its chosen branch, drops what resolves to AWS::NoValue, and puts
+    each parameter's value in place of a Ref to it."""
     if isinstance(value, dict):
         if set(value) == {"Fn::If"}:
             condition, if_true, if_false = value["Fn::If"]
-            return resolve_ifs(if_true if known[condition] else if_false, known)
-        resolved = {key: resolve_ifs(item, known) for key, item in value.items()}
+            return resolve(if_true if known[condition] else if_false, known, parameters)
+        if set(value) == {"Ref"} and value["Ref"] in parameters:
+            return parameters[value["Ref"]]
+        resolved = {key: resolve(item, known, parameters) for key, item in value.items()}
         return {key: item for key, item in resolved.items() if item != NO_VALUE}
     if isinstance(value, list):
-        return [resolve_ifs(item, known) for item in value if resolve_ifs(item, known) != NO_VALUE]
+        resolved = [resolve(item, known, parameters) for item in value]
+        return [item for item in resolved if item != NO_VALUE]
     return value
 
 
@@ -111,9 +117,10 @@ def main():
                 resource["Properties"][key] = f"s3://artifacts/{name}.zip"
         resources[name] = resource
     template["Resources"] = resources
-    for section in ("Globals", "Resources", "Outputs"):
+    for section in ("Globals", "Outputs"):
         if section in template:
-            template[section] = resolve_ifs(template[section], known)
+            template[section] = resolve(template[section], known, {})
+    template["Resources"] = resolve(template["Resources"], known, parameters)
     template["Transform"] = "AWS::Serverless-2016-10-31"
     # The values given become the defaults, so a linter checks what this deploy would use.
     for name, spec in template.get("Parameters", {}).items():
