@@ -57,6 +57,86 @@ for change in LogLevel=DEBUG ManagedInstancesConcurrency=32 DescopeBaseUri=https
     echo "${change}: new versions of both functions"
 done
 
+# The production options (custom domain, alarms, dashboard, WAF) are off by default: without
+# them a stack must have exactly these resources (logical ID, a version hash dropped, and type).
+resource_list() {
+    python3 -c 'import json, re, sys
+for logical_id, resource in sorted(json.load(sys.stdin)["Resources"].items()):
+    print(re.sub(r"[0-9a-f]{10}$", "", logical_id), resource["Type"])' <"$1"
+}
+classic_resources="ApiAccessLogGroup AWS::Logs::LogGroup
+Distribution AWS::CloudFront::Distribution
+FrontendBucket AWS::S3::Bucket
+FrontendBucketPolicy AWS::S3::BucketPolicy
+FrontendBuild AWS::Lambda::LayerVersion
+FrontendOriginAccessControl AWS::CloudFront::OriginAccessControl
+FrontendPublisherFunction AWS::Lambda::Function
+FrontendPublisherFunctionRole AWS::IAM::Role
+FrontendPublisherLogGroup AWS::Logs::LogGroup
+FrontendSite Custom::FrontendSite
+GetRoleDataFunction AWS::Lambda::Function
+GetRoleDataFunctionGetRoleDataPermission AWS::Lambda::Permission
+GetRoleDataFunctionRole AWS::IAM::Role
+GetRoleDataLogGroup AWS::Logs::LogGroup
+GetRolesFunction AWS::Lambda::Function
+GetRolesFunctionGetRolesPermission AWS::Lambda::Permission
+GetRolesFunctionRole AWS::IAM::Role
+GetRolesLogGroup AWS::Logs::LogGroup
+HttpApi AWS::ApiGatewayV2::Api
+HttpApiApiGatewayDefaultStage AWS::ApiGatewayV2::Stage
+SecurityHeadersPolicy AWS::CloudFront::ResponseHeadersPolicy
+SpaRewriteFunction AWS::CloudFront::Function"
+managed_extras="ApiCapacityProvider AWS::Lambda::CapacityProvider
+ApiCapacityProviderOperatorRole AWS::IAM::Role
+GetRoleDataFunctionAliaslive AWS::Lambda::Alias
+GetRoleDataFunctionVersion AWS::Lambda::Version
+GetRolesFunctionAliaslive AWS::Lambda::Alias
+GetRolesFunctionVersion AWS::Lambda::Version"
+
+step "Production options off: exactly the stack's usual resources"
+diff <(echo "${classic_resources}") <(resource_list "${rendered}/classic.json") ||
+    fail "the classic render without options has other resources than the usual ones (diff above)"
+diff <(printf '%s\n%s\n' "${classic_resources}" "${managed_extras}" | sort) \
+    <(resource_list "${rendered}/managed.json") ||
+    fail "the managed render without options has other resources than the usual ones (diff above)"
+echo "classic: $(echo "${classic_resources}" | wc -l) resources; managed: $(resource_list "${rendered}/managed.json" | wc -l)"
+
+step "Production options: each alone and all together, in both modes, rendered and linted"
+certificate=arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0
+web_acl=arn:aws:wafv2:us-east-1:123456789012:global/webacl/site/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0
+options=(
+    "DomainName=app.example.com CertificateArn=${certificate}"
+    "DomainName=app.example.com CertificateArn=${certificate} HostedZoneId=Z0123456789ABCDEFGHIJ"
+    "AlarmEmail=ops@example.com"
+    "CreateDashboard=true"
+    "WebAclArn=${web_acl}"
+    "DomainName=app.example.com CertificateArn=${certificate} HostedZoneId=Z0123456789ABCDEFGHIJ AlarmEmail=ops@example.com CreateDashboard=true WebAclArn=${web_acl}"
+)
+managed_settings=(ManagedInstancesSubnetIds=subnet-0123456789abcdef0,subnet-0123456789abcdef1
+    ManagedInstancesSecurityGroupIds=sg-0123456789abcdef0)
+renders=()
+for index in "${!options[@]}"; do
+    read -r -a option <<<"${options[$index]}"
+    python scripts/render-template.py DescopeProjectId=P2LintProject "${option[@]}" \
+        >"${rendered}/option-${index}-classic.json"
+    python scripts/render-template.py DescopeProjectId=P2LintProject "${option[@]}" "${managed_settings[@]}" \
+        >"${rendered}/option-${index}-managed.json"
+    renders+=("${rendered}/option-${index}-classic.json" "${rendered}/option-${index}-managed.json")
+done
+cfn-lint --ignore-checks W2001 -- "${renders[@]}"
+python scripts/check-rendered-template.py names "${renders[@]}" >/dev/null
+python scripts/check-rendered-template.py retained "${renders[@]}"
+all="${rendered}/option-$((${#options[@]} - 1))-managed.json"
+for expected in AWS::Route53::RecordSet AWS::SNS::Topic AWS::CloudWatch::Alarm AWS::Logs::MetricFilter \
+    AWS::CloudWatch::Dashboard; do
+    grep -q "\"${expected}\"" "${all}" || fail "the render with every option has no ${expected}"
+done
+grep -q '"WebACLId"' "${all}" || fail "the render with every option attaches no web ACL"
+python3 -c 'import json, sys
+sys.exit("${DomainName}" not in json.dumps(json.load(open(sys.argv[1]))["Outputs"]["SiteUrl"]["Value"]))' "${all}" ||
+    fail "SiteUrl does not show the custom domain"
+echo "${#renders[@]} renders: cfn-lint clean, names fit, nothing retained"
+
 step "sam build (cargo lambda build --release --arm64 per function; the frontend's Makefile)"
 started=$SECONDS
 sam build

@@ -32,7 +32,7 @@ NAME_LIMITS = {
     "AWS::IAM::Role": [(("RoleName",), 64, "global")],
     "AWS::Logs::LogGroup": [(("LogGroupName",), 512, "regional")],
     "AWS::Logs::MetricFilter": [(("FilterName",), 512, None)],
-    "AWS::SNS::Topic": [(("TopicName",), 256, "regional")],
+    "AWS::SNS::Topic": [(("TopicName",), 256, "regional"), (("DisplayName",), 100, None)],
     "AWS::CloudWatch::Alarm": [(("AlarmName",), 255, "regional")],
     "AWS::CloudWatch::Dashboard": [(("DashboardName",), 255, "global")],
     "AWS::ApiGatewayV2::Api": [(("Name",), 128, None)],

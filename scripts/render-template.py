@@ -5,9 +5,9 @@ Usage: .venv/bin/python scripts/render-template.py [--template PATH] NAME=VALUE 
 It does what CloudFormation does with those parameter values before it creates anything: evaluates
 the template's conditions, resolves each Fn::If on them and each Ref to a parameter in the
 resources (what the AWS::LanguageExtensions transform does here, as SAM CLI's own port of it does
-too; SAM's Globals section is left as it is), leaves out the resources whose condition is false,
-and applies the SAM transform. Code locations become placeholder S3 URIs, as `sam package` would
-make them.
+too; SAM's Globals section is left as it is), leaves out the resources and outputs whose
+condition is false, and applies the SAM transform. Code locations become placeholder S3 URIs, as
+`sam package` would make them.
 
 Lint the output with cfn-lint to check what each mode really deploys: cfn-lint on template.yaml
 sees SAM resources only through SAM's schemas, and `sam validate` transforms only the defaults.
@@ -117,6 +117,11 @@ def main():
                 resource["Properties"][key] = f"s3://artifacts/{name}.zip"
         resources[name] = resource
     template["Resources"] = resources
+    template["Outputs"] = {
+        name: output
+        for name, output in template.get("Outputs", {}).items()
+        if known.get(output.pop("Condition", None), True)
+    }
     for section in ("Globals", "Outputs"):
         if section in template:
             template[section] = resolve(template[section], known, {})
