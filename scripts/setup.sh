@@ -10,6 +10,8 @@ log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 need_apt=()
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 command -v file >/dev/null || need_apt+=(file)
+# sam build runs frontend/Makefile for the frontend layer.
+command -v make >/dev/null || need_apt+=(make)
 # Emoji in the UI (👋, 🧑‍🎓) render as empty boxes in screenshots without a colour emoji font.
 [ -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || need_apt+=(fonts-noto-color-emoji)
 if [ ${#need_apt[@]} -gt 0 ]; then
@@ -22,9 +24,11 @@ fi
 for tool in cargo node npm python3; do
     command -v "$tool" >/dev/null || { echo "error: '$tool' is required but not on PATH" >&2; exit 1; }
 done
-node_major=$(node -p 'process.versions.node.split(".")[0]')
-if [ "$node_major" -lt 20 ]; then
-    echo "error: Node.js 20 or newer is required (found $(node --version))" >&2
+# Vite 8's own range: ^20.19.0 || >=22.12.0.
+if ! node -e '
+    const [major, minor] = process.versions.node.split(".").map(Number);
+    process.exit((major === 20 && minor >= 19) || major > 22 || (major === 22 && minor >= 12) ? 0 : 1);'; then
+    echo "error: Node.js 20.19 or newer (or 22.12 or newer) is required (found $(node --version))" >&2
     exit 1
 fi
 
