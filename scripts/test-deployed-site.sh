@@ -8,7 +8,8 @@
 # site's own Content-Security-Policy (frontend/deployed-site/).
 #
 # Reuses .aws-sam/build/FrontendBuild when scripts/check-infra.sh has built it; otherwise builds
-# the layer with frontend/Makefile as `sam build` would. Prints "N passed, M failed".
+# the layer with frontend/Makefile as `sam build` would (an older `sam build` output is used as it
+# is: rebuild it, or remove .aws-sam, to rehearse changed sources). Prints "N passed, M failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 started=$SECONDS
@@ -42,8 +43,8 @@ step() { printf -- '--> %s\n' "$*"; }
 
 # ------------------------------------------------------------------ the two builds -----------
 
-[ -f frontend/node_modules/.package-lock.json ] ||
-    (cd frontend && npm ci --no-audit --no-fund --include=dev)
+# The Makefile's own rule: a clean install whenever the lock file is newer than node_modules.
+make -s -C frontend node_modules/.package-lock.json >/dev/null
 
 build_a=$PWD/.aws-sam/build/FrontendBuild
 if [ -f "$build_a/index.html" ]; then

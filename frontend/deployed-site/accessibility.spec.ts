@@ -75,6 +75,24 @@ for (const width of WIDTHS) {
   });
 }
 
+test.describe('the checks themselves', () => {
+  test.use({ signedInAs: TEACHER });
+
+  test('axe reports a control with no name, and a focus ring styled away', async ({ page }) => {
+    await page.goto('/profile');
+    await expectProfile(page, TEACHER);
+    const logout = page.getByRole('button', { name: 'Logout' });
+    await tabTo(page, logout);
+    await page.addStyleTag({ content: ':focus-visible { outline: none !important; }' });
+    await expect(expectVisibleFocus(logout)).rejects.toThrow();
+
+    await logout.evaluate((button) => {
+      button.textContent = '';
+    });
+    expect(await seriousViolations(page)).toContainEqual(expect.stringMatching(/^\/profile: button-name \(critical\)/));
+  });
+});
+
 /** Presses Tab until `target` has the focus (at most `presses` times). */
 async function tabTo(page: Page, target: Locator, presses = 15) {
   for (let pressed = 0; pressed < presses; pressed++) {
