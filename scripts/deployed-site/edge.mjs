@@ -1,6 +1,8 @@
 // The site's CloudFront distribution, rehearsed on loopback: what template.yaml's Distribution
 // does for a viewer, and nothing more. Every rule is read from the template as CloudFormation
-// deploys it (scripts/render-template.py's output for the rehearsal's parameters): the cache
+// deploys it: scripts/render-template.py's JSON for the rehearsal's parameters, which reads the
+// YAML with SAM's own loader (short tags and all) and resolves the conditions, so this file
+// needs no YAML parser. The rules it takes: the cache
 // behaviours' path patterns and allowed methods, the viewer-request function's own JavaScript,
 // the default root object, and the response headers policy with its CSP rendered from the
 // stack's parameters. Resources are found by the names the distribution refers to them by.
