@@ -30,7 +30,7 @@ export default tseslint.config(
   },
   {
     // Browser tests run in Node, with callbacks evaluated in the page.
-    files: ['e2e/**/*.ts'],
+    files: ['e2e/**/*.ts', 'deployed-site/**/*.ts'],
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
   },
 );

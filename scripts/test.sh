@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every check and every test: formatting, lints, Rust unit and integration tests, a short
 # fuzzing run of the auth crate, the frontend's checks and tests, the SAM template checks and
-# build, the API under `sam local start-api`, the local API through `cargo lambda watch`, and the
-# end-to-end browser tests.
+# build, the API under `sam local start-api`, the local API through `cargo lambda watch`, the
+# end-to-end browser tests, and the rehearsal of the deployed site.
 # Installs what is missing first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,5 +39,8 @@ scripts/test-local-api.sh
 
 log "End-to-end browser tests"
 scripts/test-e2e.sh
+
+log "The deployed site, rehearsed: publisher, bucket, the distribution's rules, Chromium under the CSP"
+scripts/test-deployed-site.sh
 
 log "All checks passed in $((SECONDS - started)) s"

@@ -1,6 +1,7 @@
 import { AuthProvider } from '@descope/react-sdk';
 import { Route, Routes } from 'react-router';
 import { RequireSession } from './components/RequireSession';
+import { RouteErrorBoundary } from './components/RouteErrorBoundary';
 import { SiteLayout } from './components/SiteLayout';
 import type { ConfigResult } from './config';
 import { DashboardPage } from './pages/DashboardPage';
@@ -24,15 +25,17 @@ export function App({ configResult }: { configResult: ConfigResult }) {
   return (
     <AuthProvider projectId={projectId} baseUrl={baseUrl}>
       <SiteLayout localMode={localLogin}>
-        <Routes>
-          <Route path="/" element={<HomePage />} />
-          <Route path="/login" element={<LoginPage localLogin={localLogin} />} />
-          <Route element={<RequireSession />}>
-            <Route path="/profile" element={<ProfilePage />} />
-            <Route path="/dashboard" element={<DashboardPage />} />
-          </Route>
-          <Route path="*" element={<NotFoundPage />} />
-        </Routes>
+        <RouteErrorBoundary>
+          <Routes>
+            <Route path="/" element={<HomePage />} />
+            <Route path="/login" element={<LoginPage localLogin={localLogin} />} />
+            <Route element={<RequireSession />}>
+              <Route path="/profile" element={<ProfilePage />} />
+              <Route path="/dashboard" element={<DashboardPage />} />
+            </Route>
+            <Route path="*" element={<NotFoundPage />} />
+          </Routes>
+        </RouteErrorBoundary>
       </SiteLayout>
     </AuthProvider>
   );
