@@ -17,6 +17,7 @@ mod session;
 mod validator;
 
 pub use bearer::{HeaderError, MAX_TOKEN_BYTES};
+pub use cache::KeyFetch;
 pub use claims::{ClaimsError, LEEWAY_SECS};
 pub use clock::{Clock, SystemClock};
 pub use config::{Config, ConfigError};
