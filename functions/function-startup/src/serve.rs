@@ -39,7 +39,12 @@ where
             }
         };
     let concurrency = max_concurrency(std::env::var(MAX_CONCURRENCY_VAR).ok().as_deref());
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    // Counting cores reads the cgroup's CPU quota: only worth it where it can matter.
+    let cores = if concurrency > 1 {
+        std::thread::available_parallelism().map_or(1, usize::from)
+    } else {
+        1
+    };
     let runtime = match tokio_runtime(concurrency, cores) {
         Ok(runtime) => runtime,
         Err(error) => {
