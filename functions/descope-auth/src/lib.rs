@@ -1,7 +1,9 @@
 //! Validation of Descope session tokens for AWS Lambda functions.
 //!
 //! Build one [`SessionValidator`] per cold start (it owns the key cache) and share it across
-//! invocations; map every [`AuthError`] to its response with [`AuthError::to_response`].
+//! invocations; start its first key fetch during init with
+//! [`SessionValidator::prefetch_keys`]; map every [`AuthError`] to its response with
+//! [`AuthError::to_response`].
 
 mod bearer;
 mod cache;
