@@ -11,7 +11,7 @@
 //!                       --baseline PATH NAME=PATH EVENT ...
 //! where each function is given as `NAME=PATH` followed by the API Gateway event fixture to send.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use test_support::{
@@ -402,7 +402,7 @@ const WARM_BESIDE_FIRST: usize = 200;
 /// environment initialised ahead of traffic, and requests across a refresh ahead of expiry.
 async fn key_fetch_figures(
     targets: &[Target],
-    baseline: &PathBuf,
+    baseline: &Path,
     keys: &TestKeys,
     rounds: usize,
     concurrencies: &[usize],
@@ -421,7 +421,7 @@ async fn key_fetch_figures(
     // The no-op function's own first request, the same way: what any first request costs.
     let noop = Target {
         name: "noop (baseline)".to_owned(),
-        binary: baseline.clone(),
+        binary: baseline.to_path_buf(),
         event: target.event.clone(),
     };
     let mut ahead = Vec::new();
