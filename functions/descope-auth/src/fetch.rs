@@ -58,6 +58,10 @@ impl HttpKeyFetcher {
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(FETCH_TIMEOUT)
             .redirect(redirect::Policy::none())
+            // A fetch every 9 minutes or so gains nothing from a kept-alive connection, and after
+            // a freeze of the environment a kept one may be dead without the client knowing:
+            // the fetch that must refresh stale keys would fail on it. Each fetch connects anew.
+            .pool_max_idle_per_host(0)
             // Proxy variables in the environment must not reroute the fetch: whoever runs the
             // proxy could serve keys of their own.
             .no_proxy()

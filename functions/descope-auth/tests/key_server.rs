@@ -319,3 +319,17 @@ async fn a_clock_that_moves_backwards_makes_the_keys_stale() {
     assert!(keys.validate(&successor.sign(&keys.claims())).await.is_ok());
     assert_eq!(keys.fetches(), 1);
 }
+
+#[tokio::test]
+async fn every_fetch_opens_a_connection_of_its_own() {
+    // A connection kept alive across a freeze of the environment may be dead when the next
+    // fetch, the one that must refresh stale keys, would use it.
+    let keys = ValidatorOnKeyServer::start().await;
+    let key = TestKey::rsa("K1");
+    keys.serve_keys(&[&key]);
+    assert!(keys.validate(&key.sign(&keys.claims())).await.is_ok());
+    keys.advance(600);
+    assert!(keys.validate(&key.sign(&keys.claims())).await.is_ok());
+    assert_eq!(keys.fetches(), 2);
+    assert_eq!(keys.server.connections(), 2);
+}

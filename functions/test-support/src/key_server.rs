@@ -13,6 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -76,6 +77,7 @@ struct Shared {
     answer: Mutex<KeyAnswer>,
     hits: watch::Sender<usize>,
     answered: AtomicUsize,
+    connections: AtomicUsize,
     available: AtomicBool,
     answer_delay_ms: AtomicU64,
 }
@@ -95,6 +97,7 @@ impl KeyServer {
             answer: Mutex::new(KeyAnswer::jwks(jwks)),
             hits: watch::Sender::new(0),
             answered: AtomicUsize::new(0),
+            connections: AtomicUsize::new(0),
             available: AtomicBool::new(true),
             answer_delay_ms: AtomicU64::new(0),
         });
@@ -105,6 +108,10 @@ impl KeyServer {
             .await
             .expect("bind the key server listener");
         let addr = listener.local_addr().expect("key server address");
+        let counted = Arc::clone(&shared);
+        let listener = listener.tap_io(move |_| {
+            counted.connections.fetch_add(1, Ordering::SeqCst);
+        });
         let server = tokio::spawn(async move {
             axum::serve(listener, router).await.expect("key server");
         });
@@ -123,6 +130,11 @@ impl KeyServer {
     /// How many key requests arrived, whatever was answered.
     pub fn hits(&self) -> usize {
         *self.shared.hits.borrow()
+    }
+
+    /// How many connections clients opened, since the server started.
+    pub fn connections(&self) -> usize {
+        self.shared.connections.load(Ordering::SeqCst)
     }
 
     /// How many key requests have been answered (since the last `answer`): a request still
