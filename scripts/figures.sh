@@ -4,6 +4,10 @@
 #   - cold init (process start → first poll of the Runtime API) and cold first response,
 #   - warm invocation latency p50 / p99 under a local Lambda Runtime API,
 #   - peak RSS (VmHWM), key-server hits,
+#   - the key fetch on the request path (get-roles): the first request of an environment
+#     initialised ahead of traffic (key server answering in 100 ms) beside warm requests, and
+#     p50/p99 across a key refresh (key server answering in 300 ms) at the lowest and highest
+#     concurrency, the function's wall clock moved from outside with libfaketime,
 #   - throughput and p50/p99 of one environment at concurrency 1, 4 and 16
 #     (AWS_LAMBDA_MAX_CONCURRENCY), beside the same binary one at a time and the no-op function,
 #   - bootstrap size, raw and zipped (native, and arm64 through cargo-lambda when available),
@@ -31,7 +35,7 @@ while [[ $# -gt 0 ]]; do
         --concurrency) concurrency="$2"; shift 2 ;;
         --no-arm64) arm64=0; shift ;;
         --no-bench) bench=0; shift ;;
-        -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
         *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
     esac
 done

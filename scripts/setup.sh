@@ -14,6 +14,9 @@ command -v file >/dev/null || need_apt+=(file)
 command -v make >/dev/null || need_apt+=(make)
 # Emoji in the UI (👋, 🧑‍🎓) render as empty boxes in screenshots without a colour emoji font.
 [ -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || need_apt+=(fonts-noto-color-emoji)
+# The functions' binary tests and scripts/figures.sh move the wall clock of a running function
+# (a Lambda environment thawed after a freeze) with libfaketime.
+compgen -G '/usr/lib/*/faketime/libfaketimeMT.so.1' >/dev/null || need_apt+=(faketime)
 if [ ${#need_apt[@]} -gt 0 ]; then
     log "Installing Debian packages: ${need_apt[*]}"
     if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi

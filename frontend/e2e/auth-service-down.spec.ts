@@ -13,7 +13,8 @@ test.describe('when the functions cannot reach Descope for keys', () => {
     await setKeysUnavailable(request, true);
     await signIn(page, TEACHER);
 
-    const unavailable = page.getByText('Authentication service unavailable — try again');
+    // The functions say when they may fetch keys again (Retry-After): a short wait, not an outage.
+    const unavailable = page.getByText('Your session could not be checked just now — try again in a moment');
     await expect(unavailable).toBeVisible();
     await expect(page.getByText('You are still signed in.')).toBeVisible();
 

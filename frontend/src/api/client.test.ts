@@ -48,6 +48,23 @@ describe('API client', () => {
     await expect(fetchRoles()).resolves.toEqual({ kind: 'auth-unavailable' });
   });
 
+  it("reads a 503's Retry-After, in seconds, as when to ask again", async () => {
+    const unavailable = (retryAfter: string) =>
+      new Response(JSON.stringify({ error: 'authentication service unavailable' }), {
+        status: 503,
+        headers: { 'Content-Type': 'application/json', 'Retry-After': retryAfter },
+      });
+
+    fetchMock.mockResolvedValueOnce(unavailable('20'));
+    await expect(fetchRoles()).resolves.toEqual({ kind: 'auth-unavailable', retryAfterSeconds: 20 });
+
+    // An HTTP date or garbage says nothing usable about when: the plain 503.
+    for (const odd of ['Wed, 21 Oct 2026 07:28:00 GMT', '-5', '1.5', '']) {
+      fetchMock.mockResolvedValueOnce(unavailable(odd));
+      await expect(fetchRoles()).resolves.toEqual({ kind: 'auth-unavailable' });
+    }
+  });
+
   it('maps other statuses, network failures and odd bodies to a readable failure', async () => {
     fetchMock.mockResolvedValueOnce(json(502, { message: 'Bad Gateway' }));
     await expect(fetchRoles()).resolves.toEqual({

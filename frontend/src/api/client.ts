@@ -20,8 +20,11 @@ export type ApiResult<T> =
   | { kind: 'ok'; data: T }
   /** The API rejected the session token (401), or there is none to send. */
   | { kind: 'unauthorized' }
-  /** The API could not check the token right now (503); the session itself may be fine. */
-  | { kind: 'auth-unavailable' }
+  /**
+   * The API could not check the token right now (503); the session itself may be fine.
+   * `retryAfterSeconds`: when the API said asking again can succeed (its `Retry-After`), if it did.
+   */
+  | { kind: 'auth-unavailable'; retryAfterSeconds?: number }
   | { kind: 'failed'; message: string };
 
 export const fetchRoles = (signal?: AbortSignal): Promise<ApiResult<RolesResponse>> =>
@@ -54,7 +57,7 @@ async function getJson<T>(
   }
 
   if (response.status === 401) return { kind: 'unauthorized' };
-  if (response.status === 503) return { kind: 'auth-unavailable' };
+  if (response.status === 503) return authUnavailable(response.headers.get('Retry-After'));
   if (!response.ok) {
     return { kind: 'failed', message: `The server answered with an error (HTTP ${response.status}).` };
   }
@@ -70,6 +73,13 @@ async function getJson<T>(
     return { kind: 'failed', message: 'The server sent a response in an unexpected format.' };
   }
   return { kind: 'ok', data: body };
+}
+
+function authUnavailable(retryAfter: string | null): ApiResult<never> {
+  // Only the delay-seconds form: the API never sends an HTTP date.
+  const seconds = retryAfter?.trim();
+  if (seconds === undefined || !/^\d+$/.test(seconds)) return { kind: 'auth-unavailable' };
+  return { kind: 'auth-unavailable', retryAfterSeconds: Number(seconds) };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -2,9 +2,12 @@
 
 use std::collections::BTreeMap;
 
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
+use crate::jose::is_json_object;
 use crate::session::{Session, TenantGrants};
 
 /// Clock skew tolerated on `exp`, `nbf` and `iat`, as Descope's SDKs allow.
@@ -125,6 +128,22 @@ impl RawClaims {
             tenants: tenants(self.tenants)?,
         })
     }
+}
+
+/// The `iat` of a token whose signature has not been checked: it may only choose between two
+/// refusals, never grant anything. `None` if the payload or its `iat` cannot be read.
+pub(crate) fn unverified_issued_at(payload: &str) -> Option<u64> {
+    #[derive(Deserialize)]
+    struct IssuedAt {
+        #[serde(default)]
+        iat: Option<Value>,
+    }
+    let json = URL_SAFE_NO_PAD.decode(payload).ok()?;
+    if !is_json_object(&json) {
+        return None;
+    }
+    let claims: IssuedAt = serde_json::from_slice(&json).ok()?;
+    numeric_date("iat", claims.iat.as_ref()).ok().flatten()
 }
 
 /// A NumericDate: JSON number of seconds; fractions are dropped, as RFC 7519 allows them.

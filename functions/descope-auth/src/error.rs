@@ -1,5 +1,7 @@
 //! The one place where validation failures become HTTP responses.
 
+use std::time::Duration;
+
 use http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue, RETRY_AFTER, WWW_AUTHENTICATE};
 use http::{Response, StatusCode};
 use lambda_http::Body;
@@ -9,7 +11,7 @@ use crate::claims::ClaimsError;
 
 /// The body of every 401: the wording of the Descope tutorial's Flask API.
 pub const INVALID_TOKEN_MESSAGE: &str = "❌ invalid session token!";
-/// The body of every 503: keys could not be obtained, the token was not judged.
+/// The body of every 503: the token was not judged, for want of keys or of fresh enough keys.
 pub const KEYS_UNAVAILABLE_MESSAGE: &str = "authentication service unavailable";
 
 /// Why a token was refused. Goes to the log, never to the client.
@@ -33,14 +35,34 @@ pub enum TokenRejection {
     Claims(#[from] ClaimsError),
 }
 
-/// Failure of session validation: either the token is bad (401) or the keys to judge it could
-/// not be obtained (503).
+/// Failure of session validation: either the token is bad (401) or it could not be judged yet
+/// (503, with the seconds until the key cache may fetch again).
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum AuthError {
     #[error("invalid session token: {0}")]
     InvalidToken(#[from] TokenRejection),
-    #[error("signing keys unavailable: {0}")]
-    KeysUnavailable(String),
+    /// No usable keys: none fetched yet, or the last good ones dropped after failing refreshes.
+    #[error("signing keys unavailable: {reason}")]
+    KeysUnavailable {
+        reason: String,
+        retry_after: Duration,
+    },
+    /// The token names a key the cache lacks, the cache may not refetch yet, and its keys are not
+    /// clearly newer than the token: the key may be newer than the cache, so a 401 (which signs
+    /// the user out) would be a guess.
+    #[error(
+        "no signing key with the token's kid among keys fetched before the token was issued; \
+         a refetch is allowed in {} s",
+        whole_seconds(*retry_after)
+    )]
+    KidNotYetFetched { retry_after: Duration },
+}
+
+/// `Retry-After` counts whole seconds; rounding up keeps a client from coming back early, and a
+/// retry is never due "now" while the cache still holds fetches back.
+fn whole_seconds(duration: Duration) -> u64 {
+    let seconds = duration.as_secs() + u64::from(duration.subsec_nanos() > 0);
+    seconds.max(1)
 }
 
 #[derive(serde::Serialize)]
@@ -52,7 +74,9 @@ impl AuthError {
     pub fn status(&self) -> StatusCode {
         match self {
             AuthError::InvalidToken(_) => StatusCode::UNAUTHORIZED,
-            AuthError::KeysUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AuthError::KeysUnavailable { .. } | AuthError::KidNotYetFetched { .. } => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
         }
     }
 
@@ -72,17 +96,18 @@ impl AuthError {
                 );
                 response
             }
-            AuthError::KeysUnavailable(_) => {
+            AuthError::KeysUnavailable { retry_after, .. }
+            | AuthError::KidNotYetFetched { retry_after } => {
                 let mut response = json_response(
                     self.status(),
                     &ErrorBody {
                         error: KEYS_UNAVAILABLE_MESSAGE,
                     },
                 );
-                // The key cache waits this long after a failed fetch before trying again.
+                // When the key cache may fetch again: asking sooner would find the same keys.
                 response
                     .headers_mut()
-                    .insert(RETRY_AFTER, HeaderValue::from_static("5"));
+                    .insert(RETRY_AFTER, HeaderValue::from(whole_seconds(*retry_after)));
                 response
             }
         }
@@ -136,16 +161,43 @@ mod tests {
 
     #[test]
     fn keys_unavailable_is_503_with_the_fixed_body_and_no_challenge() {
-        let response = AuthError::KeysUnavailable("connection refused".into()).to_response();
-        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
-        assert_eq!(
-            body_json(&response),
-            serde_json::json!({"error": "authentication service unavailable"})
-        );
-        let headers = response.headers();
-        assert!(headers.get(WWW_AUTHENTICATE).is_none());
-        assert_eq!(headers[CONTENT_TYPE], "application/json");
-        assert_eq!(headers[CACHE_CONTROL], "no-store");
+        let cases = [
+            AuthError::KeysUnavailable {
+                reason: "connection refused".into(),
+                retry_after: Duration::from_secs(5),
+            },
+            AuthError::KidNotYetFetched {
+                retry_after: Duration::from_secs(5),
+            },
+        ];
+        for error in cases {
+            let response = error.to_response();
+            assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+            assert_eq!(
+                body_json(&response),
+                serde_json::json!({"error": "authentication service unavailable"})
+            );
+            let headers = response.headers();
+            assert!(headers.get(WWW_AUTHENTICATE).is_none());
+            assert_eq!(headers[CONTENT_TYPE], "application/json");
+            assert_eq!(headers[CACHE_CONTROL], "no-store");
+            assert_eq!(headers[RETRY_AFTER], "5");
+        }
+    }
+
+    #[test]
+    fn retry_after_rounds_up_to_whole_seconds_and_is_never_zero() {
+        let retry_after = |retry_after| {
+            AuthError::KidNotYetFetched { retry_after }
+                .to_response()
+                .headers()[RETRY_AFTER]
+                .to_str()
+                .unwrap()
+                .to_owned()
+        };
+        assert_eq!(retry_after(Duration::from_millis(19_001)), "20");
+        assert_eq!(retry_after(Duration::from_secs(20)), "20");
+        assert_eq!(retry_after(Duration::ZERO), "1");
     }
 
     #[test]

@@ -12,8 +12,8 @@ use crate::config::ConfigError;
 pub const MAX_JWKS_BYTES: usize = 256 * 1024;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
 /// Well inside any Lambda timeout, so a hanging key server costs one bounded wait, not a retry
-/// loop that outlives the invocation.
-const TOTAL_TIMEOUT: Duration = Duration::from_secs(3);
+/// loop that outlives the invocation. The key cache holds every fetcher to it too.
+pub(crate) const FETCH_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// Why the key set could not be fetched.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
@@ -29,6 +29,9 @@ pub enum FetchError {
 }
 
 /// Fetches the raw JWKS body. One attempt per call: the key cache decides when to call again.
+/// An attempt must end (with keys or an error) within the 3 s [`HttpKeyFetcher`] allows itself:
+/// requests may be waiting for it, and the key cache takes a fetch still running well past that
+/// time for one that a freeze of the environment cut off.
 pub trait KeyFetcher: Send + Sync + 'static {
     fn fetch(&self) -> impl Future<Output = Result<Vec<u8>, FetchError>> + Send;
 }
@@ -53,8 +56,12 @@ impl HttpKeyFetcher {
         let client = Client::builder()
             .tls_backend_preconfigured(tls_config()?)
             .connect_timeout(CONNECT_TIMEOUT)
-            .timeout(TOTAL_TIMEOUT)
+            .timeout(FETCH_TIMEOUT)
             .redirect(redirect::Policy::none())
+            // A fetch every 9 minutes or so gains nothing from a kept-alive connection, and after
+            // a freeze of the environment a kept one may be dead without the client knowing:
+            // the fetch that must refresh stale keys would fail on it. Each fetch connects anew.
+            .pool_max_idle_per_host(0)
             // Proxy variables in the environment must not reroute the fetch: whoever runs the
             // proxy could serve keys of their own.
             .no_proxy()

@@ -1,7 +1,9 @@
 //! Validation of Descope session tokens for AWS Lambda functions.
 //!
 //! Build one [`SessionValidator`] per cold start (it owns the key cache) and share it across
-//! invocations; map every [`AuthError`] to its response with [`AuthError::to_response`].
+//! invocations; start its first key fetch during init with
+//! [`SessionValidator::prefetch_keys`]; map every [`AuthError`] to its response with
+//! [`AuthError::to_response`].
 
 mod bearer;
 mod cache;
@@ -17,6 +19,7 @@ mod session;
 mod validator;
 
 pub use bearer::{HeaderError, MAX_TOKEN_BYTES};
+pub use cache::KeyFetch;
 pub use claims::{ClaimsError, LEEWAY_SECS};
 pub use clock::{Clock, SystemClock};
 pub use config::{Config, ConfigError};

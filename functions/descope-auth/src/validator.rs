@@ -1,12 +1,14 @@
 //! Session validation: header → token shape → key by kid → signature → claim rules.
 
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use http::HeaderMap;
 
 use crate::bearer::{bearer_token, check_token_shape};
-use crate::cache::{KeyCache, Lookup};
-use crate::claims::RawClaims;
+use crate::cache::{KeyCache, KeyFetch, Lookup};
+use crate::claims::{LEEWAY_SECS, RawClaims, unverified_issued_at};
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, ConfigError};
 use crate::error::{AuthError, TokenRejection};
@@ -18,8 +20,7 @@ use crate::session::Session;
 /// it owns the key cache.
 pub struct SessionValidator<F: KeyFetcher = HttpKeyFetcher, C: Clock = SystemClock> {
     project_id: String,
-    keys: KeyCache<F>,
-    clock: C,
+    keys: KeyCache<F, C>,
 }
 
 impl SessionValidator {
@@ -34,9 +35,18 @@ impl<F: KeyFetcher, C: Clock> SessionValidator<F, C> {
     pub fn new(project_id: impl Into<String>, fetcher: F, clock: C) -> Self {
         SessionValidator {
             project_id: project_id.into(),
-            keys: KeyCache::new(fetcher),
-            clock,
+            keys: KeyCache::new(fetcher, clock),
         }
+    }
+
+    /// Starts fetching the signing keys without waiting for a request, unless the cache holds
+    /// keys that are not yet due for a refresh or a failed fetch less than 5 s ago holds fetches
+    /// back; joins the fetch in flight if there is one. The fetch runs as a task of its own on
+    /// the current Tokio runtime: call this from inside one (a runtime's `enter` guard will do).
+    /// Await the result to wait for the fetch; drop it to let the fetch run on alone. A request
+    /// that arrives meanwhile waits for this fetch instead of starting another.
+    pub fn prefetch_keys(&self) -> KeyFetch {
+        self.keys.prefetch()
     }
 
     pub fn project_id(&self) -> &str {
@@ -65,10 +75,18 @@ impl<F: KeyFetcher, C: Clock> SessionValidator<F, C> {
         let header = parse_header(header)
             .map_err(|error| TokenRejection::UnreadableHeader(error.to_string()))?;
         let kid = header.kid.ok_or(TokenRejection::MissingKid)?;
-        let key = match self.keys.key_for(&kid, &self.clock).await {
+        let key = match self.keys.key_for(&kid).await {
             Lookup::Found(key) => key,
-            Lookup::UnknownKid => return Err(TokenRejection::UnknownKid.into()),
-            Lookup::Unavailable(reason) => return Err(AuthError::KeysUnavailable(reason)),
+            Lookup::UnknownKid {
+                keys_fetched_at,
+                refetch_in,
+            } => return Err(unknown_kid(payload, keys_fetched_at, refetch_in)),
+            Lookup::Unavailable { reason, retry_in } => {
+                return Err(AuthError::KeysUnavailable {
+                    reason,
+                    retry_after: retry_in,
+                });
+            }
         };
         // The key decides the algorithm; a token naming another one is refused outright.
         if header.algorithm != key.algorithm {
@@ -104,9 +122,37 @@ impl<F: KeyFetcher, C: Clock> SessionValidator<F, C> {
             TokenRejection::Undecodable(format!("payload is not a claims object: {error}"))
         })?;
         let session = claims
-            .validate(&self.project_id, self.clock.unix_now())
+            .validate(&self.project_id, self.keys.clock().unix_now())
             .map_err(TokenRejection::from)?;
         Ok(session)
+    }
+}
+
+/// A kid the cache does not hold. If no refetch looked for it and the token may have been issued
+/// after the keys were fetched (less than the leeway before their fetch, or later), a key newer
+/// than the cache may have signed it: 503, so the client retries rather than signs the user out.
+/// Otherwise the key is not Descope's: 401.
+fn unknown_kid(
+    payload: &str,
+    keys_fetched_at: SystemTime,
+    refetch_in: Option<Duration>,
+) -> AuthError {
+    let Some(refetch_in) = refetch_in else {
+        return TokenRejection::UnknownKid.into();
+    };
+    let issued_at = unverified_issued_at(payload)
+        .and_then(|iat| UNIX_EPOCH.checked_add(Duration::from_secs(iat)));
+    let keys_may_predate_the_token = issued_at.is_some_and(|issued_at| {
+        issued_at
+            .checked_add(Duration::from_secs(LEEWAY_SECS))
+            .is_none_or(|settled| keys_fetched_at < settled)
+    });
+    if keys_may_predate_the_token {
+        AuthError::KidNotYetFetched {
+            retry_after: refetch_in,
+        }
+    } else {
+        TokenRejection::UnknownKid.into()
     }
 }
 
@@ -127,8 +173,11 @@ fn log_outcome(outcome: Result<Session, AuthError>) -> Result<Session, AuthError
         Err(error @ AuthError::InvalidToken(_)) => {
             tracing::info!(reason = %error, "session token rejected");
         }
-        Err(error @ AuthError::KeysUnavailable(_)) => {
+        Err(error @ AuthError::KeysUnavailable { .. }) => {
             tracing::warn!(reason = %error, "session token not judged: signing keys unavailable");
+        }
+        Err(error @ AuthError::KidNotYetFetched { .. }) => {
+            tracing::info!(reason = %error, "session token not judged: its key may be newer than the cached keys");
         }
     }
     outcome

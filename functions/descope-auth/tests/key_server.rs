@@ -6,7 +6,9 @@ use std::time::Duration;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use descope_auth::{AuthError, TokenRejection};
-use test_support::{KeyAnswer, TestKey, ValidatorOnKeyServer, is_keys_unavailable, rejection};
+use test_support::{
+    KeyAnswer, TestKey, ValidatorOnKeyServer, is_keys_unavailable, kid_not_yet_fetched, rejection,
+};
 use tokio::task::JoinSet;
 
 #[tokio::test]
@@ -31,9 +33,10 @@ async fn a_rotated_in_key_is_accepted_once_thirty_seconds_passed_since_the_last_
 
     keys.serve_keys(&[&old, &new]);
     keys.advance(29);
+    // Issued after the keys were fetched: the cache cannot tell yet, so "retry", not 401.
     assert_eq!(
-        rejection(keys.validate(&new.sign(&keys.claims())).await),
-        TokenRejection::UnknownKid
+        kid_not_yet_fetched(keys.validate(&new.sign(&keys.claims())).await),
+        1
     );
     assert_eq!(
         keys.fetches(),
@@ -56,8 +59,12 @@ async fn a_flood_of_unknown_kids_costs_one_refetch_per_thirty_seconds() {
     assert!(keys.validate(&key.sign(&keys.claims())).await.is_ok());
     keys.serve_keys(&[&key]);
 
+    // Issued a minute before the keys were fetched: whatever the cache holds is newer.
     let flood: Vec<String> = (0..200)
-        .map(|i| key.with_kid(&format!("made-up-{i}")).sign(&keys.claims()))
+        .map(|i| {
+            key.with_kid(&format!("made-up-{i}"))
+                .sign(&keys.claims_issued_ago(60))
+        })
         .collect();
     let run_flood = |tokens: Vec<String>| {
         let validator = Arc::clone(&keys.validator);
@@ -177,11 +184,11 @@ async fn a_withdrawn_key_stops_verifying_at_the_ten_minute_refresh_even_across_a
     assert!(keys.validate(&withdrawn.sign(&keys.claims())).await.is_ok());
 
     keys.serve_keys(&[&successor]);
-    keys.advance(599);
+    keys.advance(9 * 60 - 1);
     assert!(keys.validate(&withdrawn.sign(&keys.claims())).await.is_ok());
     assert_eq!(keys.fetches(), 0);
 
-    keys.advance(1);
+    keys.advance(61);
     assert_eq!(
         rejection(keys.validate(&withdrawn.sign(&keys.claims())).await),
         TokenRejection::UnknownKid
@@ -217,7 +224,10 @@ async fn a_hanging_key_server_is_503_within_the_three_second_timeout() {
     let waited = started.elapsed();
     assert_eq!(
         outcome.unwrap_err(),
-        AuthError::KeysUnavailable("key server did not answer within the timeout".into())
+        AuthError::KeysUnavailable {
+            reason: "key server did not answer within the timeout".into(),
+            retry_after: Duration::from_secs(5),
+        }
     );
     assert!(waited < Duration::from_secs(4), "waited {waited:?}");
 }
@@ -308,4 +318,18 @@ async fn a_clock_that_moves_backwards_makes_the_keys_stale() {
     keys.advance(30);
     assert!(keys.validate(&successor.sign(&keys.claims())).await.is_ok());
     assert_eq!(keys.fetches(), 1);
+}
+
+#[tokio::test]
+async fn every_fetch_opens_a_connection_of_its_own() {
+    // A connection kept alive across a freeze of the environment may be dead when the next
+    // fetch, the one that must refresh stale keys, would use it.
+    let keys = ValidatorOnKeyServer::start().await;
+    let key = TestKey::rsa("K1");
+    keys.serve_keys(&[&key]);
+    assert!(keys.validate(&key.sign(&keys.claims())).await.is_ok());
+    keys.advance(600);
+    assert!(keys.validate(&key.sign(&keys.claims())).await.is_ok());
+    assert_eq!(keys.fetches(), 2);
+    assert_eq!(keys.server.connections(), 2);
 }

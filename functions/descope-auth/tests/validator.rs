@@ -297,7 +297,10 @@ async fn nothing_cached_and_fetch_failed_is_keys_unavailable() {
     let error = validator.validate_token(&token).await.unwrap_err();
     assert_eq!(
         error,
-        AuthError::KeysUnavailable("key server answered HTTP 503".into())
+        AuthError::KeysUnavailable {
+            reason: "key server answered HTTP 503".into(),
+            retry_after: Duration::from_secs(5),
+        }
     );
     assert_eq!(error.to_response().status(), 503);
 }

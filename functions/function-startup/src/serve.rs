@@ -1,5 +1,5 @@
 //! The API functions' start-up: read the configuration, build the one validator the warm
-//! environment shares, and hand the handler to the Lambda runtime.
+//! environment shares, start its first key fetch, and hand the handler to the Lambda runtime.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -39,7 +39,12 @@ where
             }
         };
     let concurrency = max_concurrency(std::env::var(MAX_CONCURRENCY_VAR).ok().as_deref());
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    // Counting cores reads the cgroup's CPU quota: only worth it where it can matter.
+    let cores = if concurrency > 1 {
+        std::thread::available_parallelism().map_or(1, usize::from)
+    } else {
+        1
+    };
     let runtime = match tokio_runtime(concurrency, cores) {
         Ok(runtime) => runtime,
         Err(error) => {
@@ -47,13 +52,24 @@ where
             return ExitCode::FAILURE;
         }
     };
+    let validator_for_init = Arc::clone(&validator);
     let service = service_fn(move |request: Request| {
         let handler = handler.clone();
         let validator = Arc::clone(&validator);
         async move { Ok::<_, Infallible>(handler(validator, request).await) }
     });
-    // Sequential when the variable is unset or 1: run_concurrent reads it too.
-    match runtime.block_on(lambda_http::run_concurrent(service)) {
+    let serving = async move {
+        // The first key fetch starts now, during init, so that an environment started ahead of
+        // traffic has its keys before its first request; that request, if it comes sooner,
+        // waits for this fetch instead of starting another. Nobody waits for it here: a failure
+        // is a failed fetch (logged, retried after the back-off), not a failed cold start.
+        drop(validator_for_init.prefetch_keys());
+        // One turn for the fetch task to open its connection before the runtime's first poll.
+        tokio::task::yield_now().await;
+        // Sequential when the variable is unset or 1: run_concurrent reads it too.
+        lambda_http::run_concurrent(service).await
+    };
+    match runtime.block_on(serving) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             tracing::error!(%error, "the Lambda runtime stopped");

@@ -88,3 +88,62 @@ async fn get_roles_hanging_key_server_holds_no_invocation_past_the_fetch_timeout
     )
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn get_roles_refreshes_ahead_and_keeps_the_ten_minute_rule_across_a_freeze_one_at_a_time() {
+    test_support::key_cache_scenario::refreshes_ahead_and_keeps_the_ten_minute_rule_across_a_freeze(&get_roles(), None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn get_roles_refreshes_ahead_and_keeps_the_ten_minute_rule_across_a_freeze_with_eight_at_once()
+ {
+    test_support::key_cache_scenario::refreshes_ahead_and_keeps_the_ten_minute_rule_across_a_freeze(&get_roles(), Some(8)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn get_roles_failing_refreshes_keep_the_keys_for_an_hour_then_503_one_at_a_time() {
+    test_support::key_cache_scenario::failing_refreshes_keep_the_keys_for_an_hour_then_503(
+        &get_roles(),
+        None,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn get_roles_failing_refreshes_keep_the_keys_for_an_hour_then_503_with_eight_at_once() {
+    test_support::key_cache_scenario::failing_refreshes_keep_the_keys_for_an_hour_then_503(
+        &get_roles(),
+        Some(8),
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn get_roles_a_kid_newer_than_the_keys_is_retried_not_refused_one_at_a_time() {
+    test_support::key_cache_scenario::a_kid_newer_than_the_keys_is_retried_not_refused(
+        &get_roles(),
+        None,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn get_roles_a_kid_newer_than_the_keys_is_retried_not_refused_with_eight_at_once() {
+    test_support::key_cache_scenario::a_kid_newer_than_the_keys_is_retried_not_refused(
+        &get_roles(),
+        Some(8),
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn get_roles_init_does_not_wait_for_the_key_fetch_one_at_a_time() {
+    test_support::key_cache_scenario::init_does_not_wait_for_the_key_fetch(&get_roles(), None)
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn get_roles_init_does_not_wait_for_the_key_fetch_with_eight_at_once() {
+    test_support::key_cache_scenario::init_does_not_wait_for_the_key_fetch(&get_roles(), Some(8))
+        .await;
+}

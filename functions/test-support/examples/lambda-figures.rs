@@ -1,21 +1,24 @@
 //! Measures function binaries under the local Lambda Runtime API, as Lambda would run them:
 //! cold init (process start → first poll for an event), cold first response, warm invocation
 //! latency percentiles, peak RSS and key-server hits; then the throughput of one environment
-//! serving many invocations at once (`AWS_LAMBDA_MAX_CONCURRENCY`, Lambda Managed Instances).
-//! Every binary is measured in the same run as the no-op baseline, so the figures read as
-//! ratios. Driven by `scripts/figures.sh`.
+//! serving many invocations at once (`AWS_LAMBDA_MAX_CONCURRENCY`, Lambda Managed Instances);
+//! then the key fetch's place on the request path: the first request of an environment
+//! initialised ahead of traffic, and requests across a refresh of the keys, each beside warm
+//! requests of the same environment. Every binary is measured in the same run as the no-op
+//! baseline, so the figures read as ratios. Driven by `scripts/figures.sh`.
 //!
 //! Usage: lambda-figures [--cold-starts K] [--invocations N] [--burst N] [--concurrency 1,4,16]
 //!                       --baseline PATH NAME=PATH EVENT ...
 //! where each function is given as `NAME=PATH` followed by the API Gateway event fixture to send.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use test_support::{
-    FunctionProcess, KeyServer, Outcome, RuntimeApi, lambda_environment, with_authorization,
+    FunctionProcess, KeyServer, Outcome, RuntimeApi, ShiftedWallClock, lambda_environment,
+    with_authorization,
 };
-use test_support::{STAND_IN_PROJECT_ID, TestKeys, mint, session_claims};
+use test_support::{STAND_IN_PROJECT_ID, TestKeys, mint, session_claims, session_claims_at};
 
 const ANSWER_WITHIN: Duration = Duration::from_secs(10);
 
@@ -122,6 +125,16 @@ async fn main() {
         rows.push((target.name.clone(), figures));
     }
     print_table(&rows, cold_starts, invocations);
+
+    key_fetch_figures(
+        &targets,
+        &baseline,
+        &keys,
+        cold_starts,
+        &concurrencies,
+        burst,
+    )
+    .await;
 
     println!();
     println!(
@@ -377,4 +390,252 @@ fn print_table(rows: &[(String, Figures)], cold_starts: usize, invocations: usiz
             f.peak_rss_kib as f64 / base.peak_rss_kib.max(1) as f64,
         );
     }
+}
+
+/// How long the slow key servers below take to answer.
+const AHEAD_OF_TRAFFIC_KEY_DELAY: Duration = Duration::from_millis(100);
+const REFRESH_KEY_DELAY: Duration = Duration::from_millis(300);
+/// Warm invocations beside each first request.
+const WARM_BESIDE_FIRST: usize = 200;
+
+/// The key fetch on the request path, for the first function given: the first request of an
+/// environment initialised ahead of traffic, and requests across a refresh ahead of expiry.
+async fn key_fetch_figures(
+    targets: &[Target],
+    baseline: &Path,
+    keys: &TestKeys,
+    rounds: usize,
+    concurrencies: &[usize],
+    burst: usize,
+) {
+    let Some(target) = targets.first() else {
+        return;
+    };
+    println!();
+    println!(
+        "first request, key server answering in {} ms: {} environments of {}, median; warm = p50 of {WARM_BESIDE_FIRST} invocations after it, same environment",
+        AHEAD_OF_TRAFFIC_KEY_DELAY.as_millis(),
+        rounds,
+        target.name
+    );
+    // The no-op function's own first request, the same way: what any first request costs.
+    let noop = Target {
+        name: "noop (baseline)".to_owned(),
+        binary: baseline.to_path_buf(),
+        event: target.event.clone(),
+    };
+    let mut ahead = Vec::new();
+    let mut queued = Vec::new();
+    let mut warm = Vec::new();
+    let mut noop_ahead = Vec::new();
+    let mut noop_warm = Vec::new();
+    for _ in 0..rounds {
+        let (first_ahead, warm_p50) = first_request(target, keys, true, true).await;
+        ahead.push(first_ahead);
+        warm.push(warm_p50);
+        queued.push(first_request(target, keys, false, true).await.0);
+        let (first_ahead, warm_p50) = first_request(&noop, keys, true, false).await;
+        noop_ahead.push(first_ahead);
+        noop_warm.push(warm_p50);
+    }
+    for (label, values, warm) in [
+        ("initialised ahead of traffic", &ahead, &warm),
+        ("waiting at a cold start", &queued, &warm),
+        ("no-op, ahead of traffic", &noop_ahead, &noop_warm),
+    ] {
+        let median = percentile(values, 50.0);
+        let warm_p50 = percentile(warm, 50.0);
+        println!(
+            "{:<30} {:>9.0} µs   warm {:>6.0} µs   ×{:.2}",
+            label,
+            median,
+            warm_p50,
+            median / warm_p50
+        );
+    }
+
+    println!();
+    println!(
+        "across a key refresh, key server answering in {} ms: {burst} invocations queued at once, {}",
+        REFRESH_KEY_DELAY.as_millis(),
+        target.name
+    );
+    println!(
+        "{:<18} {:>17} {:>17} {:>17} {:>12} {:>12}",
+        "mode", "warm p50/p99", "9m30s p50/p99", "10m30s p50/p99", "10m30s max", "p99 ×warm"
+    );
+    for &concurrency in concurrencies {
+        if concurrency != 1 && concurrency != *concurrencies.iter().max().unwrap_or(&1) {
+            continue;
+        }
+        across_refresh(target, keys, concurrency, burst).await;
+    }
+}
+
+/// One environment's first request, and the p50 of warm ones after it (µs). `ahead`: the
+/// process starts with nothing queued and the request comes once its init fetch is done, as
+/// with provisioned concurrency; otherwise the event waits as the process starts, as on an
+/// on-demand cold start.
+async fn first_request(
+    target: &Target,
+    keys: &TestKeys,
+    ahead: bool,
+    fetches_keys: bool,
+) -> (f64, f64) {
+    let key_server = KeyServer::start(STAND_IN_PROJECT_ID, keys.jwks_json()).await;
+    key_server.set_answer_delay(AHEAD_OF_TRAFFIC_KEY_DELAY);
+    let token = mint(
+        keys.key(),
+        &session_claims(STAND_IN_PROJECT_ID, &["teacher", "student"]),
+    );
+    let event = with_authorization(&target.event, &[&format!("Bearer {token}")]);
+    let mut runtime = RuntimeApi::start().await;
+    let env = function_env(&runtime, &key_server, &[]);
+    let first = if ahead {
+        None
+    } else {
+        Some(runtime.invoke(event.as_str()))
+    };
+    let mut process = FunctionProcess::spawn(&target.binary, &env);
+    let first = match first {
+        Some(first) => first,
+        None => {
+            assert!(runtime.wait_for_first_poll(ANSWER_WITHIN).await);
+            if fetches_keys {
+                assert!(
+                    process
+                        .wait_for_output(|out| out.contains("signing keys fetched"), ANSWER_WITHIN)
+                        .await,
+                    "no key fetch during init:\n{}",
+                    process.output()
+                );
+            }
+            runtime.invoke(event.as_str())
+        }
+    };
+    let answer = expect_ok(&mut runtime, &first, &process).await;
+    let first_us = micros(answer.answered_at.duration_since(answer.handed_out_at));
+    let mut warm = Vec::with_capacity(WARM_BESIDE_FIRST);
+    for _ in 0..WARM_BESIDE_FIRST {
+        let id = runtime.invoke(event.as_str());
+        let answer = expect_ok(&mut runtime, &id, &process).await;
+        warm.push(micros(
+            answer.answered_at.duration_since(answer.handed_out_at),
+        ));
+    }
+    assert_eq!(
+        key_server.hits(),
+        usize::from(fetches_keys),
+        "key fetches per environment"
+    );
+    process.kill_and_collect().await;
+    (first_us, percentile(&warm, 50.0))
+}
+
+/// Latencies of `burst` invocations queued at once: with fresh keys, then with the wall clock
+/// moved to 9 min 30 s after the keys' fetch (the refresh ahead runs behind the requests), then
+/// to 10 min 30 s after that refresh (a request waits for the next). The function reads a wall
+/// clock moved from outside by libfaketime, which costs a file read per clock reading: the three
+/// columns pay it alike.
+async fn across_refresh(target: &Target, keys: &TestKeys, concurrency: usize, burst: usize) {
+    let clock = ShiftedWallClock::new();
+    let key_server = KeyServer::start(STAND_IN_PROJECT_ID, keys.jwks_json()).await;
+    key_server.set_answer_delay(REFRESH_KEY_DELAY);
+    let mut runtime = RuntimeApi::with_max_concurrency(concurrency).await;
+    let mut extra = clock.env();
+    if concurrency > 1 {
+        extra.push((
+            "AWS_LAMBDA_MAX_CONCURRENCY".to_owned(),
+            concurrency.to_string(),
+        ));
+    }
+    let env = function_env(&runtime, &key_server, &extra);
+    let mut process = FunctionProcess::spawn(&target.binary, &env);
+    assert!(
+        process
+            .wait_for_output(|out| out.contains("signing keys fetched"), ANSWER_WITHIN)
+            .await,
+        "no key fetch during init:\n{}",
+        process.output()
+    );
+    let mut phases = Vec::new();
+    for ahead_secs in [0, 9 * 60 + 30, 20 * 60] {
+        clock.set_ahead(Duration::from_secs(ahead_secs));
+        let token = mint(
+            keys.key(),
+            &session_claims_at(
+                STAND_IN_PROJECT_ID,
+                &["teacher", "student"],
+                clock.unix_now(),
+            ),
+        );
+        let event = with_authorization(&target.event, &[&format!("Bearer {token}")]);
+        phases.push(burst_latencies(&mut runtime, &process, &event, burst).await);
+    }
+    process.kill_and_collect().await;
+    let [warm, refresh, waited] = &phases[..] else {
+        unreachable!("three phases")
+    };
+    let mode = if concurrency > 1 {
+        format!("{concurrency} at once")
+    } else {
+        "one at a time".to_owned()
+    };
+    println!(
+        "{:<18} {:>7.0}/{:>6.0} µs {:>7.0}/{:>6.0} µs {:>7.0}/{:>6.0} µs {:>9.0} µs {:>11.2}×   key fetches {}",
+        mode,
+        percentile(warm, 50.0),
+        percentile(warm, 99.0),
+        percentile(refresh, 50.0),
+        percentile(refresh, 99.0),
+        percentile(waited, 50.0),
+        percentile(waited, 99.0),
+        percentile(waited, 100.0),
+        percentile(refresh, 99.0) / percentile(warm, 99.0),
+        key_server.hits(),
+    );
+}
+
+async fn burst_latencies(
+    runtime: &mut RuntimeApi,
+    process: &FunctionProcess,
+    event: &str,
+    burst: usize,
+) -> Vec<f64> {
+    for _ in 0..burst {
+        runtime.invoke(event);
+    }
+    let mut latencies = Vec::with_capacity(burst);
+    while latencies.len() < burst {
+        match runtime.next_outcome(ANSWER_WITHIN).await {
+            Some(Outcome::Response(answer)) => {
+                let status = answer.body_json()["statusCode"].as_u64();
+                assert_eq!(status, Some(200), "{}", answer.body);
+                latencies.push(micros(
+                    answer.answered_at.duration_since(answer.handed_out_at),
+                ));
+            }
+            other => panic!(
+                "expected a response, got {other:?}\noutput:\n{}",
+                process.output()
+            ),
+        }
+    }
+    latencies
+}
+
+/// The environment Lambda gives the functions, their configuration, and `extra`.
+fn function_env(
+    runtime: &RuntimeApi,
+    key_server: &KeyServer,
+    extra: &[(String, String)],
+) -> Vec<(String, String)> {
+    let mut env = lambda_environment(&runtime.address(), "figures");
+    env.push((
+        "DESCOPE_PROJECT_ID".to_owned(),
+        STAND_IN_PROJECT_ID.to_owned(),
+    ));
+    env.push(("DESCOPE_BASE_URI".to_owned(), key_server.base_uri()));
+    env.extend_from_slice(extra);
+    env
 }

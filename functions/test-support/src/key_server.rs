@@ -13,6 +13,8 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::serve::ListenerExt;
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 /// What the key endpoint answers for the served project.
@@ -73,7 +75,9 @@ impl IntoResponse for KeyAnswer {
 struct Shared {
     project_id: String,
     answer: Mutex<KeyAnswer>,
-    hits: AtomicUsize,
+    hits: watch::Sender<usize>,
+    answered: AtomicUsize,
+    connections: AtomicUsize,
     available: AtomicBool,
     answer_delay_ms: AtomicU64,
 }
@@ -91,7 +95,9 @@ impl KeyServer {
         let shared = Arc::new(Shared {
             project_id: project_id.to_owned(),
             answer: Mutex::new(KeyAnswer::jwks(jwks)),
-            hits: AtomicUsize::new(0),
+            hits: watch::Sender::new(0),
+            answered: AtomicUsize::new(0),
+            connections: AtomicUsize::new(0),
             available: AtomicBool::new(true),
             answer_delay_ms: AtomicU64::new(0),
         });
@@ -102,6 +108,10 @@ impl KeyServer {
             .await
             .expect("bind the key server listener");
         let addr = listener.local_addr().expect("key server address");
+        let counted = Arc::clone(&shared);
+        let listener = listener.tap_io(move |_| {
+            counted.connections.fetch_add(1, Ordering::SeqCst);
+        });
         let server = tokio::spawn(async move {
             axum::serve(listener, router).await.expect("key server");
         });
@@ -119,14 +129,35 @@ impl KeyServer {
 
     /// How many key requests arrived, whatever was answered.
     pub fn hits(&self) -> usize {
-        self.shared.hits.load(Ordering::SeqCst)
+        *self.shared.hits.borrow()
+    }
+
+    /// How many connections clients opened, since the server started.
+    pub fn connections(&self) -> usize {
+        self.shared.connections.load(Ordering::SeqCst)
+    }
+
+    /// How many key requests have been answered (since the last `answer`): a request still
+    /// waiting out a delay counts as a hit, not as answered.
+    pub fn answered(&self) -> usize {
+        self.shared.answered.load(Ordering::SeqCst)
+    }
+
+    /// Waits until `count` key requests have arrived (since the last `answer`); false if they
+    /// had not within `within` (a guard against a hung test, not a synchronisation delay).
+    pub async fn wait_for_hits(&self, count: usize, within: Duration) -> bool {
+        let mut hits = self.shared.hits.subscribe();
+        tokio::time::timeout(within, hits.wait_for(|&hits| hits >= count))
+            .await
+            .is_ok_and(|seen| seen.is_ok())
     }
 
     /// Key requests from now on get `answer` (for the served project), and the count of hits
     /// starts again from zero.
     pub fn answer(&self, answer: KeyAnswer) {
         *self.answer_slot() = answer;
-        self.shared.hits.store(0, Ordering::SeqCst);
+        self.shared.hits.send_replace(0);
+        self.shared.answered.store(0, Ordering::SeqCst);
     }
 
     fn answer_slot(&self) -> std::sync::MutexGuard<'_, KeyAnswer> {
@@ -168,7 +199,13 @@ pub async fn unreachable_base_uri() -> String {
 }
 
 async fn keys(State(shared): State<Arc<Shared>>, Path(project_id): Path<String>) -> Response {
-    shared.hits.fetch_add(1, Ordering::SeqCst);
+    shared.hits.send_modify(|hits| *hits += 1);
+    let response = answer_keys(&shared, project_id).await;
+    shared.answered.fetch_add(1, Ordering::SeqCst);
+    response
+}
+
+async fn answer_keys(shared: &Shared, project_id: String) -> Response {
     let delay = shared.answer_delay_ms.load(Ordering::SeqCst);
     if delay > 0 {
         tokio::time::sleep(Duration::from_millis(delay)).await;

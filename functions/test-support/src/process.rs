@@ -88,6 +88,25 @@ impl FunctionProcess {
         self.pid
     }
 
+    /// Stops the process (SIGSTOP), as Lambda freezes an environment between invocations:
+    /// nothing in it runs, its connections go unanswered, until [`Self::thaw`].
+    pub fn freeze(&self) {
+        self.signal("-STOP");
+    }
+
+    /// Lets a frozen process run again (SIGCONT).
+    pub fn thaw(&self) {
+        self.signal("-CONT");
+    }
+
+    fn signal(&self, signal: &str) {
+        let status = std::process::Command::new("kill")
+            .args([signal, &self.pid.to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill {signal} {}: {status}", self.pid);
+    }
+
     /// Everything written to stdout and stderr so far, line by line.
     pub fn output(&self) -> String {
         self.output.lock().expect("output lock").clone()

@@ -56,6 +56,7 @@ struct Shared {
     handed_out: Mutex<Vec<(String, Instant)>>,
     outcomes: mpsc::UnboundedSender<Outcome>,
     first_poll: OnceLock<Instant>,
+    polled: tokio::sync::watch::Sender<bool>,
 }
 
 /// The Runtime API server. Dropping it stops the server.
@@ -88,6 +89,7 @@ impl RuntimeApi {
             handed_out: Mutex::new(Vec::new()),
             outcomes: outcome_tx,
             first_poll: OnceLock::new(),
+            polled: tokio::sync::watch::Sender::new(false),
         });
         let router = Router::new()
             .route("/2018-06-01/runtime/invocation/next", get(next_invocation))
@@ -148,6 +150,15 @@ impl RuntimeApi {
         self.shared.first_poll.get().copied()
     }
 
+    /// Waits for the function's first poll for an event (the end of its init); false if it had
+    /// not polled within `within`.
+    pub async fn wait_for_first_poll(&self, within: Duration) -> bool {
+        let mut polled = self.shared.polled.subscribe();
+        tokio::time::timeout(within, polled.wait_for(|&polled| polled))
+            .await
+            .is_ok_and(|seen| seen.is_ok())
+    }
+
     /// The next thing the function reported, or `None` if nothing came within `within`
     /// (a guard against a hung function, not a synchronisation point).
     pub async fn next_outcome(&mut self, within: Duration) -> Option<Outcome> {
@@ -174,6 +185,7 @@ impl Drop for RuntimeApi {
 
 async fn next_invocation(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
     let _ = shared.first_poll.set(Instant::now());
+    shared.polled.send_replace(true);
     let Ok(slot) = Arc::clone(&shared.slots).acquire_owned().await else {
         return (StatusCode::GONE, HeaderMap::new(), String::new());
     };

@@ -65,6 +65,13 @@ impl ValidatorOnKeyServer {
         session_claims_at(STAND_IN_PROJECT_ID, &["teacher"], self.clock.unix_now())
     }
 
+    /// Claims issued `seconds` ago and still valid.
+    pub fn claims_issued_ago(&self, seconds: u64) -> Value {
+        let mut claims = self.claims();
+        claims["iat"] = Value::from(self.clock.unix_now() - seconds);
+        claims
+    }
+
     pub async fn validate(&self, token: &str) -> Result<Session, AuthError> {
         self.validator.validate_token(token).await
     }
@@ -83,5 +90,22 @@ pub fn rejection(outcome: Result<Session, AuthError>) -> TokenRejection {
 }
 
 pub fn is_keys_unavailable(outcome: &Result<Session, AuthError>) -> bool {
-    matches!(outcome, Err(AuthError::KeysUnavailable(_)))
+    matches!(outcome, Err(AuthError::KeysUnavailable { .. }))
+}
+
+/// The whole seconds of `Retry-After` of a 503 for a kid the cache may not know yet; panics on
+/// any other outcome.
+pub fn kid_not_yet_fetched(outcome: Result<Session, AuthError>) -> u64 {
+    match outcome {
+        Err(error @ AuthError::KidNotYetFetched { .. }) => {
+            let response = error.to_response();
+            assert_eq!(response.status(), 503);
+            response.headers()["retry-after"]
+                .to_str()
+                .expect("an ASCII Retry-After")
+                .parse()
+                .expect("Retry-After in seconds")
+        }
+        other => panic!("expected a kid not yet fetched (503), got {other:?}"),
+    }
 }
