@@ -394,17 +394,18 @@ impl Upload {
         build: Arc<Mutex<Build>>,
         in_flight: Arc<Semaphore>,
     ) -> Result<(), PublishError> {
-        let file = match self {
-            Upload::Ready(file) => file,
+        match self {
+            Upload::Ready(file) => put_file(s3, bucket, file).await,
             Upload::FromBuild(file) => {
                 let bytes = u32::try_from(file.size.max(1))
                     .unwrap_or(IN_FLIGHT_BYTES)
                     .min(IN_FLIGHT_BYTES);
+                // Held until the upload ends, as long as the body is in memory.
                 let _permit = in_flight
                     .acquire_many_owned(bytes)
                     .await
                     .expect("the semaphore is never closed");
-                let body = tokio::task::spawn_blocking(move || {
+                let file = tokio::task::spawn_blocking(move || {
                     build
                         .lock()
                         .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -413,10 +414,9 @@ impl Upload {
                 })
                 .await
                 .unwrap_or_else(|join| std::panic::resume_unwind(join.into_panic()))?;
-                return put_file(s3, bucket, body).await;
+                put_file(s3, bucket, file).await
             }
-        };
-        put_file(s3, bucket, file).await
+        }
     }
 }
 

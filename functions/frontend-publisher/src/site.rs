@@ -1,5 +1,5 @@
-//! The site's files: the frontend build unpacked from its zip, with each file's headers, and
-//! the `config.json` written from the stack's parameters.
+//! The site's files: the frontend build, checked and read from its zip, with each file's headers,
+//! and the `config.json` written from the stack's parameters.
 
 use std::collections::BTreeSet;
 use std::fs::File;
