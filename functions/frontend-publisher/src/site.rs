@@ -140,7 +140,8 @@ impl Build {
         let mut unpacked = 0u64;
         for index in 0..archive.len() {
             let entry = archive.by_index_raw(index)?;
-            let name = String::from_utf8_lossy(entry.name_raw()).into_owned();
+            // UTF-8 or CP437, as the entry's flags say.
+            let name = entry.name()?.into_owned();
             if entry.is_dir() {
                 continue;
             }
