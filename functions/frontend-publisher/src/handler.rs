@@ -9,11 +9,15 @@ use crate::event::{
     CfnRequest, FAILED_CREATE_PREFIX, RequestType, SiteProperties, failed_create_id, physical_id,
 };
 use crate::publish::{PublishError, Publisher};
-use crate::response::{CfnResponse, RespondError, Responder, Status};
+use crate::response::{
+    CfnResponse, LONGEST_ANSWER, RespondError, Responder, Status, check_response_url,
+};
 use crate::source::BuildSource;
 
-/// Time the answer keeps for itself: the PUT to the response URL with its retries.
-pub const ANSWER_MARGIN: Duration = Duration::from_secs(15);
+/// Time the answer keeps for itself: the PUT to the response URL with all its retries, and a
+/// little over for logging and the runtime's own reply.
+pub const ANSWER_MARGIN: Duration = Duration::from_secs(35);
+const _: () = assert!(ANSWER_MARGIN.as_millis() > LONGEST_ANSWER.as_millis());
 
 /// How long this invocation may work, from the Lambda deadline.
 #[derive(Debug, Clone, Copy)]
@@ -23,13 +27,17 @@ pub struct Budget {
 }
 
 impl Budget {
+    /// The margin, but never more than half the time: a function given a short timeout still
+    /// works a while, and its answer, bounded by the deadline itself, then tries fewer times.
     fn for_work(self) -> Duration {
-        self.time_left.saturating_sub(self.answer_margin)
+        self.time_left
+            .saturating_sub(self.answer_margin.min(self.time_left / 2))
     }
 }
 
 /// Acts on the request and answers it. Returns only whether the answer reached CloudFormation;
-/// the outcome itself is in the answer.
+/// the outcome itself is in the answer. A request whose ResponseURL is not CloudFormation's is
+/// neither acted on nor answered: the error names the reason, and the invocation fails.
 pub async fn handle<S: BuildSource>(
     publisher: &Publisher<S>,
     responder: &Responder,
@@ -43,11 +51,15 @@ pub async fn handle<S: BuildSource>(
         cfn_request_id = %request.request_id,
     );
     async {
+        let deadline = tokio::time::Instant::now() + budget.time_left;
+        let response_url = check_response_url(&request.response_url).inspect_err(|error| {
+            tracing::error!(%error, "not a CloudFormation request; doing nothing");
+        })?;
         let outcome = tokio::time::timeout(budget.for_work(), act(publisher, request))
             .await
             .unwrap_or(Err(PublishError::OutOfTime));
         let response = answer(request, outcome, log_stream);
-        let sent = responder.send(&request.response_url, &response).await;
+        let sent = responder.send(&response_url, &response, deadline).await;
         match &sent {
             Ok(()) => tracing::info!(status = ?response.status, "answered CloudFormation"),
             Err(error) => tracing::error!(%error, "CloudFormation did not get the answer"),

@@ -20,7 +20,7 @@ pub mod source;
 pub use event::{CfnRequest, RequestType, SiteProperties};
 pub use handler::handle;
 pub use publish::{PublishError, Publisher};
-pub use response::{Responder, Status};
+pub use response::{Responder, Status, check_response_url};
 pub use source::{BuildSource, FetchError, LayerBuildSource};
 
 /// The HTTP client for the layer download and the answer to CloudFormation: both go to S3
@@ -40,6 +40,8 @@ pub fn http_client() -> reqwest::Client {
     tls.alpn_protocols = vec![b"http/1.1".to_vec()];
     reqwest::Client::builder()
         .tls_backend_preconfigured(tls)
+        // Both URLs are checked or issued by AWS; a redirect would lead somewhere unchecked.
+        .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(std::time::Duration::from_secs(5))
         // A frontend build is a few megabytes; a minute covers a slow link without letting one
         // stuck download eat the whole invocation.

@@ -31,8 +31,9 @@ async fn main() -> Result<(), Error> {
 
     lambda_runtime::run(service_fn(
         move |event: LambdaEvent<serde_json::Value>| async move {
-            // Without a ResponseURL there is no one to answer; that is the only error the
-            // runtime reports (the invocation fails and shows in the function's metrics).
+            // Without a ResponseURL, or with one that is not CloudFormation's, there is no one
+            // to answer, and an answer that never arrived is no answer: those are the errors
+            // the runtime reports (the invocation fails and shows in the function's metrics).
             let request: CfnRequest = serde_json::from_value(event.payload)?;
             let budget = Budget {
                 time_left: time_left(event.context.deadline),

@@ -1,28 +1,35 @@
 //! The work itself: publishing a build to the bucket and emptying the bucket.
 
 use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
 
 use aws_sdk_s3::config::http::HttpResponse;
 use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{Delete, ObjectIdentifier};
 use serde::{Deserialize, Serialize};
+use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::aws_error::error_cause;
 use crate::event::SiteProperties;
-use crate::site::{self, BuildError, SiteFile};
+use crate::site::{self, Build, BuildError, BuildFile, SiteFile};
 use crate::source::{BuildSource, FetchError};
 
 /// The publisher's record of what the bucket serves. It lives in the bucket, beside the site,
 /// so it is always the truth about that bucket's last publish, whichever build that was (a
 /// failed update, a rollback, a hand upload leave no trace in the stack's properties). It holds
-/// only names the site serves anyway and a request ID: nothing secret.
+/// only names the site serves anyway and a request ID: nothing secret, yet nothing for the
+/// public either, so the bucket policy denies CloudFront the reserved prefix it sits under.
 pub const MANIFEST_KEY: &str = ".frontend-publisher/manifest.json";
 
 /// Uploads at once: enough to hide S3's per-request latency for a few dozen files, few enough
-/// for 512 MB and S3's per-prefix request rate.
+/// for S3's per-prefix request rate.
 const UPLOAD_CONCURRENCY: usize = 8;
+/// Bytes of file content held in memory at once by the uploads: each file waits for its size
+/// in permits before it is read from the zip. A file is at most `site::MAX_FILE_BYTES`, which
+/// this equals, so one such file uploads alone.
+const IN_FLIGHT_BYTES: u32 = site::MAX_FILE_BYTES as u32;
 /// DeleteObjects takes at most this many keys.
 const DELETE_BATCH: usize = 1000;
 
@@ -31,6 +38,11 @@ const DELETE_BATCH: usize = 1000;
 pub struct Manifest {
     /// Every key of the live build, config.json included.
     pub files: BTreeSet<String>,
+    /// Every key of the last build before it whose files differ: tabs opened before the live
+    /// build went out may still load them. None when unknown (the first publish, a manifest
+    /// written before this was recorded), and then nothing is pruned.
+    #[serde(default)]
+    pub previous_files: Option<BTreeSet<String>>,
     /// The CloudFormation request that published it; a retry of that request (Lambda retries an
     /// asynchronous invocation that crashed or timed out) finds its work done.
     pub request_id: String,
@@ -88,9 +100,11 @@ impl<S: BuildSource> Publisher<S> {
 
     /// Publishes the build the properties name (Create, Update and a rollback's Update alike).
     ///
-    /// Files of the build live until now stay, so tabs opened before this publish can still
-    /// lazy-load their chunks; everything older goes. With no manifest (a bucket published by
-    /// other means) nothing is pruned, since what is live is unknown.
+    /// Files of the last build that differs from this one stay (the build live until now, or,
+    /// when the same build is published again, the one before it), so tabs opened before the
+    /// build changed can still lazy-load their chunks; everything older goes. When that build
+    /// is unknown (no manifest: the first publish, or a bucket published by other means) nothing
+    /// is pruned.
     pub async fn publish(
         &self,
         properties: &SiteProperties,
@@ -111,24 +125,35 @@ impl<S: BuildSource> Publisher<S> {
         }
 
         let zip = self.source.fetch(&properties.frontend_build).await?;
-        let files = site::site_files(
-            &zip,
-            &properties.descope_project_id,
-            &properties.descope_base_uri,
-        )?;
-        drop(zip);
-        let new_keys: BTreeSet<String> = files.iter().map(|file| file.key.clone()).collect();
-        let uploaded = files.len();
-        self.upload(bucket, files).await?;
+        let build = tokio::task::spawn_blocking(move || Build::open(zip))
+            .await
+            .unwrap_or_else(|join| std::panic::resume_unwind(join.into_panic()))?;
+        let config =
+            site::config_file(&properties.descope_project_id, &properties.descope_base_uri);
+        let mut new_keys: BTreeSet<String> =
+            build.files().iter().map(|file| file.key.clone()).collect();
+        new_keys.insert(config.key.clone());
 
-        let pruned = match &live {
-            Some(live) => {
+        // The build to keep beside this one is the last one that differs: republishing the
+        // same build (a parameters-only update) must not push out the one before it.
+        let previous_files = match &live {
+            Some(live) if live.files == new_keys => live.previous_files.clone(),
+            Some(live) => Some(live.files.clone()),
+            None => None,
+        };
+        let uploaded = new_keys.len();
+        self.upload(bucket, build, config).await?;
+
+        let pruned = match &previous_files {
+            Some(previous) => {
                 let stale: Vec<String> = self
                     .list_keys(bucket)
                     .await?
                     .into_iter()
                     .filter(|key| {
-                        key != MANIFEST_KEY && !new_keys.contains(key) && !live.files.contains(key)
+                        !key.starts_with(site::RESERVED_PREFIX)
+                            && !new_keys.contains(key)
+                            && !previous.contains(key)
                     })
                     .collect();
                 self.delete_keys(bucket, &stale).await?;
@@ -145,6 +170,7 @@ impl<S: BuildSource> Publisher<S> {
             bucket,
             &Manifest {
                 files: new_keys,
+                previous_files,
                 request_id: request_id.to_owned(),
             },
         )
@@ -169,11 +195,20 @@ impl<S: BuildSource> Publisher<S> {
         Ok(Some(keys.len()))
     }
 
-    async fn upload(&self, bucket: &str, files: Vec<SiteFile>) -> Result<(), PublishError> {
-        let mut stages: [Vec<SiteFile>; 3] = Default::default();
-        for file in files {
-            stages[usize::from(file.upload_stage())].push(file);
+    async fn upload(
+        &self,
+        bucket: &str,
+        build: Build,
+        config: SiteFile,
+    ) -> Result<(), PublishError> {
+        let mut stages: [Vec<Upload>; 3] = Default::default();
+        for file in build.files() {
+            stages[usize::from(site::upload_stage(&file.key))]
+                .push(Upload::FromBuild(file.clone()));
         }
+        stages[usize::from(site::upload_stage(&config.key))].push(Upload::Ready(config));
+        let build = Arc::new(Mutex::new(build));
+        let in_flight = Arc::new(Semaphore::new(IN_FLIGHT_BYTES as usize));
         for stage in stages {
             // Dropping the set (on an error, or when the deadline cancels the work) aborts the
             // uploads still running.
@@ -181,8 +216,13 @@ impl<S: BuildSource> Publisher<S> {
             let mut waiting = stage.into_iter();
             loop {
                 while uploads.len() < UPLOAD_CONCURRENCY {
-                    let Some(file) = waiting.next() else { break };
-                    uploads.spawn(put_file(self.s3.clone(), bucket.to_owned(), file));
+                    let Some(upload) = waiting.next() else { break };
+                    uploads.spawn(upload.run(
+                        self.s3.clone(),
+                        bucket.to_owned(),
+                        Arc::clone(&build),
+                        Arc::clone(&in_flight),
+                    ));
                 }
                 match uploads.join_next().await {
                     Some(result) => result
@@ -337,6 +377,46 @@ impl<S: BuildSource> Publisher<S> {
             .map(|invalidation| invalidation.id().to_owned())
             .unwrap_or_default();
         Ok(id)
+    }
+}
+
+/// One file to upload: from the build's zip, or written by the publisher.
+enum Upload {
+    FromBuild(BuildFile),
+    Ready(SiteFile),
+}
+
+impl Upload {
+    async fn run(
+        self,
+        s3: aws_sdk_s3::Client,
+        bucket: String,
+        build: Arc<Mutex<Build>>,
+        in_flight: Arc<Semaphore>,
+    ) -> Result<(), PublishError> {
+        match self {
+            Upload::Ready(file) => put_file(s3, bucket, file).await,
+            Upload::FromBuild(file) => {
+                let bytes = u32::try_from(file.size.max(1))
+                    .unwrap_or(IN_FLIGHT_BYTES)
+                    .min(IN_FLIGHT_BYTES);
+                // Held until the upload ends, as long as the body is in memory.
+                let _permit = in_flight
+                    .acquire_many_owned(bytes)
+                    .await
+                    .expect("the semaphore is never closed");
+                let file = tokio::task::spawn_blocking(move || {
+                    build
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .read(&file)
+                        .map(|body| SiteFile::new(file.key.clone(), body))
+                })
+                .await
+                .unwrap_or_else(|join| std::panic::resume_unwind(join.into_panic()))?;
+                put_file(s3, bucket, file).await
+            }
+        }
     }
 }
 

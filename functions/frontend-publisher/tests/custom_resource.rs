@@ -190,6 +190,64 @@ async fn updates_keep_the_previous_build_prune_older_ones_and_invalidate_once() 
     site.calls.assert_all_local();
 }
 
+/// A change to the Descope parameters alone republishes the live build with a new config.json;
+/// the build before it stays, since tabs opened before the last build change still need it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_parameters_only_update_keeps_the_build_before_the_live_one() {
+    let site = Site::start().await;
+    let v1 = create(&site, 1, "v1").await;
+    let v2 = site.builds.add(2, &as_refs(&vite_build("v2")));
+    assert_eq!(
+        update(&site, "update-2", &v2, &v1).await["Status"],
+        "SUCCESS"
+    );
+
+    for (request_id, base_url) in [
+        ("parameters-1", "https://auth.example.com"),
+        ("parameters-2", "https://auth2.example.com"),
+    ] {
+        let mut properties = site.properties(&v2);
+        properties["DescopeBaseUri"] = json!(base_url);
+        let answer = site
+            .send(
+                "Update",
+                request_id,
+                Some(&physical_id(&site)),
+                properties,
+                Some(site.properties(&v2)),
+            )
+            .await;
+        assert_eq!(answer["Status"], "SUCCESS", "{answer}");
+        let (_, _, config) = site.object("config.json").await;
+        assert_eq!(
+            serde_json::from_str::<Value>(&config).unwrap()["baseUrl"],
+            base_url
+        );
+        let keys = site.keys().await;
+        for key in build_keys("v1").iter().chain(&build_keys("v2")) {
+            assert!(
+                keys.contains(key),
+                "{request_id}: {key} is missing: {keys:?}"
+            );
+        }
+    }
+
+    // The next build change keeps the live build (v2) and lets v1 go.
+    let v3 = site.builds.add(3, &as_refs(&vite_build("v3")));
+    assert_eq!(
+        update(&site, "update-3", &v3, &v2).await["Status"],
+        "SUCCESS"
+    );
+    let keys = site.keys().await;
+    for key in build_keys("v2").iter().chain(&build_keys("v3")) {
+        assert!(keys.contains(key), "{key} is missing: {keys:?}");
+    }
+    assert!(
+        !keys.contains(&"assets/lazy-v1.js".to_owned()),
+        "v1 outlived two build changes: {keys:?}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rollback_update_republishes_the_previous_build() {
     let site = Site::start().await;
@@ -443,7 +501,7 @@ async fn bad_builds_and_properties_answer_failed_and_change_nothing() {
         "{reason}"
     );
     assert!(
-        !reason.contains("secret"),
+        !reason.contains(LAYER_URL_SIGNATURE),
         "the presigned URL stays out of the reason: {reason}"
     );
 
@@ -559,4 +617,38 @@ async fn an_update_to_a_new_bucket_takes_a_new_id_so_the_old_bucket_is_emptied()
         .await;
     assert_eq!(answer["Status"], "SUCCESS", "{answer}");
     assert!(site.keys().await.is_empty());
+}
+
+/// The manifest is the publisher's, not the site's: it sits under the prefix builds may not
+/// use, and the bucket policy in template.yaml denies CloudFront that prefix. (moto stores
+/// bucket policies but does not evaluate them, so the Deny itself is checked as written.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_manifest_sits_where_the_bucket_policy_keeps_cloudfront_out() {
+    use frontend_publisher::site::RESERVED_PREFIX;
+    let site = Site::start().await;
+    create(&site, 1, "v1").await;
+
+    let private: Vec<String> = site
+        .keys()
+        .await
+        .into_iter()
+        .filter(|key| key.starts_with(RESERVED_PREFIX))
+        .collect();
+    assert_eq!(private, [MANIFEST_KEY]);
+
+    let template =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../template.yaml"))
+            .expect("template.yaml");
+    let statements: Vec<&str> = template.split("- Sid: ").collect();
+    let denied = format!("${{FrontendBucket.Arn}}/{RESERVED_PREFIX}*");
+    assert!(
+        statements.iter().any(|statement| {
+            let statement = statement.split("\n\n").next().unwrap_or_default();
+            statement.contains("Effect: Deny")
+                && statement.contains("Service: cloudfront.amazonaws.com")
+                && statement.contains("Action: s3:GetObject")
+                && statement.contains(&denied)
+        }),
+        "template.yaml's bucket policy denies CloudFront {denied}"
+    );
 }

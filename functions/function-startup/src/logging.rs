@@ -6,7 +6,8 @@
 //! CloudWatch expects; with the default Text format a JSON line would be an opaque string.
 //! Level: `AWS_LAMBDA_LOG_LEVEL`, else `RUST_LOG` directives, else `info`.
 //! Colours: only on an interactive terminal outside Lambda.
-//! Never: the Lambda runtime's TRACE events, which carry each raw event (see `never_logs_tokens`).
+//! Never: the TRACE events of the Lambda runtime (each raw event) and of the AWS SDK (each
+//! operation's output, presigned URLs included); see `never_logs_tokens`.
 //!
 //! Not `lambda_runtime::tracing::init_default_subscriber`, whose settings are the same but which
 //! installs its subscriber itself, leaving no place for the `never_logs_tokens` filter.
@@ -58,12 +59,19 @@ fn lambda_level(level: &str) -> &'static str {
     }
 }
 
-/// `lambda_runtime` logs every raw event at TRACE: an API function's `Authorization` header and
-/// so the session token, the frontend publisher's presigned CloudFormation `ResponseURL`. Those
-/// stay out of the log at every level a deployer can choose, so the runtime's TRACE events are
-/// dropped whatever the filter asks for.
+/// Crates whose TRACE events carry secrets. `lambda_runtime` logs every raw event: an API
+/// function's `Authorization` header and so the session token, the frontend publisher's
+/// presigned CloudFormation `ResponseURL`. The AWS SDK's orchestrator (`aws_smithy_runtime`)
+/// logs every operation's output, so `GetLayerVersionByArn`'s presigned download URL, and its
+/// other crates log requests and resolved identities. Those stay out of the log at every level
+/// a deployer can choose, so these TRACE events are dropped whatever the filter asks for.
+const TRACE_HOLDS_SECRETS: [&str; 4] = ["lambda_runtime", "aws_smithy", "aws_sdk", "aws_config"];
+
 fn never_logs_tokens(metadata: &Metadata<'_>) -> bool {
-    !(*metadata.level() == Level::TRACE && metadata.target().starts_with("lambda_runtime"))
+    !(*metadata.level() == Level::TRACE
+        && TRACE_HOLDS_SECRETS
+            .iter()
+            .any(|prefix| metadata.target().starts_with(prefix)))
 }
 
 pub(crate) fn subscriber<W>(settings: &LogSettings, writer: W) -> Box<dyn Subscriber + Send + Sync>
@@ -219,12 +227,16 @@ mod tests {
         tracing::subscriber::with_default(subscriber, || {
             tracing::trace!(target: "lambda_runtime::layers::api_response", "raw event");
             tracing::trace!(target: "lambda_runtime_api_client", "raw event");
+            tracing::trace!(target: "aws_smithy_runtime::client::orchestrator", "raw event");
+            tracing::trace!(target: "aws_sdk_lambda::config", "raw event");
             tracing::debug!(target: "lambda_runtime", "runtime debug line");
+            tracing::debug!(target: "aws_smithy_runtime", "sdk debug line");
             tracing::trace!("handler trace line");
         });
         let text = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
         assert!(!text.contains("raw event"), "{text}");
         assert!(text.contains("runtime debug line"), "{text}");
+        assert!(text.contains("sdk debug line"), "{text}");
         assert!(text.contains("handler trace line"), "{text}");
     }
 }

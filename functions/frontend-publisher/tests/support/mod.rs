@@ -31,6 +31,9 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
 pub const PROJECT_ID: &str = "P2TestProject";
+/// The signatures of the two presigned URLs the publisher is given, to look for in its log.
+pub const LAYER_URL_SIGNATURE: &str = "X-Amz-Signature=layer0download0signature";
+pub const RESPONSE_URL_SIGNATURE: &str = "X-Amz-Signature=response0url0signature";
 pub const STACK_ID: &str =
     "arn:aws:cloudformation:us-east-1:123456789012:stack/site/00000000-0000-0000-0000-000000000000";
 
@@ -197,11 +200,20 @@ struct BuildState {
     hits: Arc<Mutex<Vec<String>>>,
 }
 
+/// The layer version whose download never ends: chunks of zeros, with no Content-Length.
+pub const ENDLESS_BUILD: u32 = 999;
+
 async fn serve_build(
     State(state): State<BuildState>,
     Path(name): Path<String>,
 ) -> impl IntoResponse {
     state.hits.lock().unwrap().push(name.clone());
+    if name == ENDLESS_BUILD.to_string() {
+        let zeros = Bytes::from(vec![0u8; 1024 * 1024]);
+        let chunks =
+            futures_util::stream::repeat_with(move || Ok::<_, std::io::Error>(zeros.clone()));
+        return axum::body::Body::from_stream(chunks).into_response();
+    }
     match state.zips.lock().unwrap().get(&name) {
         Some(zip) => (StatusCode::OK, zip.clone()).into_response(),
         None => StatusCode::NOT_FOUND.into_response(),
@@ -228,10 +240,12 @@ impl BuildServer {
 
     /// Adds a build and returns the reference the stack would pass: a layer version ARN.
     pub fn add(&self, version: u32, files: &[(&str, &str)]) -> String {
-        self.zips
-            .lock()
-            .unwrap()
-            .insert(version.to_string(), zip_of(files));
+        self.add_zip(version, zip_of(files))
+    }
+
+    /// Adds a zip as it is, however damaged.
+    pub fn add_zip(&self, version: u32, zip: Vec<u8>) -> String {
+        self.zips.lock().unwrap().insert(version.to_string(), zip);
         layer_arn(version)
     }
 
@@ -258,9 +272,9 @@ pub struct LocalLayers {
 }
 
 impl BuildSource for LocalLayers {
-    async fn fetch(&self, build: &str) -> Result<Vec<u8>, FetchError> {
+    async fn fetch(&self, build: &str) -> Result<std::fs::File, FetchError> {
         let version = build.rsplit(':').next().unwrap_or_default();
-        let url = format!("{}/builds/{version}?X-Amz-Signature=secret", self.base);
+        let url = format!("{}/builds/{version}?{LAYER_URL_SIGNATURE}", self.base);
         assert!(
             url.starts_with("http://127.0.0.1:"),
             "a download left loopback: {url}"
@@ -273,7 +287,7 @@ impl BuildSource for LocalLayers {
 pub struct StuckSource;
 
 impl BuildSource for StuckSource {
-    async fn fetch(&self, _build: &str) -> Result<Vec<u8>, FetchError> {
+    async fn fetch(&self, _build: &str) -> Result<std::fs::File, FetchError> {
         std::future::pending().await
     }
 }
@@ -340,25 +354,53 @@ impl Recorded {
     }
 }
 
-/// Stands in for CloudFormation's presigned response URL: records every PUT and answers 200.
+/// Stands in for CloudFormation's presigned response URL: records every PUT and answers 200,
+/// or, for the first `stall` requests, reads them and never answers.
 pub struct ResponseUrl {
     pub addr: SocketAddr,
     answers: Arc<Mutex<Vec<Recorded>>>,
+    stalled: Arc<Mutex<usize>>,
     server: tokio::task::JoinHandle<()>,
+}
+
+#[derive(Clone)]
+struct ResponseState {
+    answers: Arc<Mutex<Vec<Recorded>>>,
+    stalled: Arc<Mutex<usize>>,
+    stall: usize,
 }
 
 impl ResponseUrl {
     pub async fn start() -> ResponseUrl {
-        let answers: Arc<Mutex<Vec<Recorded>>> = Arc::default();
+        ResponseUrl::stalling(0).await
+    }
+
+    pub async fn stalling(stall: usize) -> ResponseUrl {
+        let state = ResponseState {
+            answers: Arc::default(),
+            stalled: Arc::default(),
+            stall,
+        };
         let router = Router::new()
             .route(
                 "/cfn-response/{*rest}",
                 any(
-                    |State(answers): State<Arc<Mutex<Vec<Recorded>>>>,
+                    |State(state): State<ResponseState>,
                      uri: Uri,
                      headers: HeaderMap,
                      body: Bytes| async move {
-                        answers.lock().unwrap().push(Recorded {
+                        let stall = {
+                            let mut stalled = state.stalled.lock().unwrap();
+                            let stall = *stalled < state.stall;
+                            if stall {
+                                *stalled += 1;
+                            }
+                            stall
+                        };
+                        if stall {
+                            std::future::pending::<()>().await;
+                        }
+                        state.answers.lock().unwrap().push(Recorded {
                             path_and_query: uri
                                 .path_and_query()
                                 .map(|p| p.to_string())
@@ -370,18 +412,24 @@ impl ResponseUrl {
                     },
                 ),
             )
-            .with_state(answers.clone());
+            .with_state(state.clone());
         let (addr, server) = serve(router).await;
         ResponseUrl {
             addr,
-            answers,
+            answers: state.answers,
+            stalled: state.stalled,
             server,
         }
     }
 
+    /// How many requests were read and left without an answer.
+    pub fn stalled(&self) -> usize {
+        *self.stalled.lock().unwrap()
+    }
+
     pub fn url_for(&self, request_id: &str) -> String {
         format!(
-            "http://{}/cfn-response/{request_id}?X-Amz-Signature=secret",
+            "http://{}/cfn-response/{request_id}?{RESPONSE_URL_SIGNATURE}",
             self.addr
         )
     }
@@ -727,7 +775,7 @@ impl LayerApi {
                             "LayerVersionArn": arn,
                             "Version": version.parse::<u64>().unwrap_or_default(),
                             "Content": {
-                                "Location": format!("{builds}/builds/{version}?X-Amz-Signature=secret"),
+                                "Location": format!("{builds}/builds/{version}?{LAYER_URL_SIGNATURE}"),
                                 "CodeSize": 0,
                             },
                         }))
