@@ -137,6 +137,9 @@ sys.exit("${DomainName}" not in json.dumps(json.load(open(sys.argv[1]))["Outputs
     fail "SiteUrl does not show the custom domain"
 echo "${#renders[@]} renders: cfn-lint clean, names fit, nothing retained"
 
+step "Metric filters against the log lines the compiled functions write"
+scripts/check-log-patterns.sh
+
 step "sam build (cargo lambda build --release --arm64 per function; the frontend's Makefile)"
 started=$SECONDS
 sam build

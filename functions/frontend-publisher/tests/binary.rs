@@ -252,3 +252,43 @@ fn raw_event(request: &frontend_publisher::CfnRequest, request_type: &str) -> se
     }
     event
 }
+
+/// The lines the stack's alarm on the publisher counts (template.yaml, its ERROR lines): the
+/// whole log of a publish that succeeds, then of one that fails (its build's layer version does
+/// not exist), saved as `frontend-publisher.publish-succeeded.jsonl` and
+/// `frontend-publisher.publish-failed.jsonl`. scripts/check-log-patterns.sh holds the template's
+/// own pattern against them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writes_the_publish_log_lines_the_alarms_count() {
+    let samples = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("log-samples");
+    std::fs::create_dir_all(&samples).expect("a directory for the log samples");
+    let site = Site::start().await;
+    let layers = LayerApi::start(&site.builds).await;
+    let build = site.builds.add(1, &as_refs(&vite_build("v1")));
+    for (situation, layer_version, status_wanted) in [
+        ("publish-succeeded", build, "SUCCESS"),
+        ("publish-failed", layer_arn(99), "FAILED"),
+    ] {
+        let mut runtime = RuntimeApi::start().await;
+        let function =
+            FunctionProcess::spawn(binary(), &environment(&runtime, &site.moto, &layers));
+        let create = site.request(
+            "Create",
+            situation,
+            None,
+            site.properties(&layer_version),
+            None,
+        );
+        let invocation =
+            runtime.invoke(serde_json::to_string(&raw_event(&create, "Create")).unwrap());
+        runtime.expect_response(&invocation, WITHIN).await;
+        let output = function.kill_and_collect().await;
+        let answer = site.cfn.answer_to(situation);
+        assert_eq!(answer["Status"], status_wanted, "{answer}\n{output}");
+        std::fs::write(
+            samples.join(format!("frontend-publisher.{situation}.jsonl")),
+            output,
+        )
+        .expect("the log sample written");
+    }
+}

@@ -155,3 +155,13 @@ async fn get_role_data_init_does_not_wait_for_the_key_fetch_with_eight_at_once()
     )
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn get_role_data_writes_the_key_fetch_log_lines_the_alarms_count() {
+    let samples = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("log-samples");
+    test_support::binary_scenario::writes_the_key_fetch_log_lines_the_alarms_count(
+        &get_role_data(),
+        &samples,
+    )
+    .await;
+}

@@ -147,3 +147,13 @@ async fn get_roles_init_does_not_wait_for_the_key_fetch_with_eight_at_once() {
     test_support::key_cache_scenario::init_does_not_wait_for_the_key_fetch(&get_roles(), Some(8))
         .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn get_roles_writes_the_key_fetch_log_lines_the_alarms_count() {
+    let samples = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("log-samples");
+    test_support::binary_scenario::writes_the_key_fetch_log_lines_the_alarms_count(
+        &get_roles(),
+        &samples,
+    )
+    .await;
+}

@@ -3,6 +3,7 @@
 //! `main` and the cold-start configuration check. Every message names the function, since both
 //! crates run these scenarios under the same names.
 
+use std::path::Path;
 use std::time::Duration;
 
 use crate::TestKeys;
@@ -235,5 +236,51 @@ pub async fn logs_no_token_even_at_trace(function: &Function) {
             !output.to_ascii_lowercase().contains("bearer "),
             "{name} {variable}={level}: an Authorization header reached the log:\n{output}"
         );
+    }
+}
+
+/// The lines the stack's metric filters count (template.yaml): the whole log of a cold start
+/// while the key endpoint fails, then of one while it answers, saved in `samples_dir` as
+/// `<function>.key-fetch-failed.jsonl` and `<function>.key-fetch-succeeded.jsonl`.
+/// scripts/check-log-patterns.sh holds the template's own patterns against them.
+pub async fn writes_the_key_fetch_log_lines_the_alarms_count(
+    function: &Function,
+    samples_dir: &Path,
+) {
+    let name = function.name;
+    std::fs::create_dir_all(samples_dir).expect("a directory for the log samples");
+    let keys = TestKeys::generate();
+    let key_server = KeyServer::start(STAND_IN_PROJECT_ID, keys.jwks_json()).await;
+    let teacher = session_for(STAND_IN_PROJECT_ID, keys.key(), &["teacher"]);
+    for (situation, available, status_wanted, line_wanted) in [
+        ("key-fetch-failed", false, 503, "signing key fetch failed"),
+        ("key-fetch-succeeded", true, 200, "signing keys fetched"),
+    ] {
+        key_server.set_available(available);
+        let mut runtime = RuntimeApi::start().await;
+        let invocation = runtime.invoke(with_authorization(
+            function.http_api_event,
+            &[&format!("Bearer {teacher}")],
+        ));
+        let mut process = FunctionProcess::spawn(
+            function.binary,
+            &function_env(function, &runtime, &key_server),
+        );
+        let payload = runtime
+            .expect_response(&invocation, WITHIN)
+            .await
+            .body_json();
+        let (status, _, _) = gateway_response(&payload);
+        assert_eq!(status, status_wanted, "{name} {situation}: {payload}");
+        assert!(
+            process
+                .wait_for_output(|out| out.contains(line_wanted), WITHIN)
+                .await,
+            "{name} {situation}: no \"{line_wanted}\" line:\n{}",
+            process.output()
+        );
+        let output = process.kill_and_collect().await;
+        let sample = samples_dir.join(format!("{name}.{situation}.jsonl"));
+        std::fs::write(&sample, output).expect("the log sample written");
     }
 }
