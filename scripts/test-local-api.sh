@@ -13,21 +13,7 @@ COMPILE_SECONDS=${COMPILE_SECONDS:-900}
 scripts/setup-python-tools.sh >/dev/null
 export PATH="$PWD/.venv/bin:$PATH"
 
-work=$(mktemp -d)
-stop_all() {
-    stop_services
-    rm -rf "$work"
-}
-trap stop_all EXIT
-trap 'exit 130' INT TERM
-
-fail_setup() {
-    echo "error: $*" >&2
-    for log in "$work"/*.log; do
-        [[ -s "$log" ]] && { echo "--- $log (last 40 lines)" >&2; tail -n 40 "$log" >&2; }
-    done
-    exit 1
-}
+open_work_dir
 
 # ----------------------------------------------------------------- start the services --------
 

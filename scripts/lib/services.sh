@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # shellcheck disable=SC2034 # $service_pid and $wait_failure are for the sourcing script
 # Shared by the scripts that start local services (scripts/dev.sh, scripts/test-e2e.sh,
-# scripts/test-local-api.sh, scripts/test-sam-local.sh). Sourced.
+# scripts/test-local-api.sh, scripts/test-sam-local.sh, scripts/test-deployed-site.sh). Sourced.
 #
 # Each service runs in a process group of its own (setsid), so stopping it stops what it started
 # too: `cargo lambda watch` runs the functions as its children, `npx vite` runs node.
@@ -31,6 +31,24 @@ stop_services() {
     for pid in "${service_pids[@]}"; do
         wait "$pid" 2>/dev/null || true
     done
+}
+
+# open_work_dir: a scratch directory, $work, for the services' logs; when the script exits, every
+# service stops and the directory goes.
+open_work_dir() {
+    work=$(mktemp -d)
+    trap 'stop_services; rm -rf "$work"' EXIT
+    trap 'exit 130' INT TERM
+}
+
+# fail_setup MESSAGE: ends the script with MESSAGE and the last lines of each log in $work.
+fail_setup() {
+    echo "error: $*" >&2
+    local log
+    for log in "$work"/*.log; do
+        [[ -s "$log" ]] && { echo "--- $log (last 40 lines)" >&2; tail -n 40 "$log" >&2; }
+    done
+    exit 1
 }
 
 still_running() { kill -0 "$1" 2>/dev/null; }
