@@ -1,21 +1,6 @@
-import { defineConfig, devices } from '@playwright/test';
+import { defineConfig } from '@playwright/test';
 
-// Browser tests drive Debian's Chromium (no browser download is possible or wanted),
-// running as root with no network: hence the sandbox and background-service flags.
-const chromium = {
-  ...devices['Desktop Chrome'],
-  launchOptions: {
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  },
-};
+import { debianChromium as chromium } from './playwright.chromium';
 
 // The app must already be running (scripts/test-e2e.sh starts it with scripts/dev.sh).
 export default defineConfig({

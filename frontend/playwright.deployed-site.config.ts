@@ -1,23 +1,9 @@
-import { defineConfig, devices } from '@playwright/test';
+import { defineConfig } from '@playwright/test';
+
+import { debianChromium as chromium } from './playwright.chromium';
 
 // The rehearsal of the deployed site: scripts/test-deployed-site.sh publishes the production
 // build and serves it through the distribution's rules, then runs these tests against it.
-// Debian's Chromium, as in playwright.config.ts.
-const chromium = {
-  ...devices['Desktop Chrome'],
-  launchOptions: {
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  },
-};
-
 export default defineConfig({
   testDir: './deployed-site',
   forbidOnly: !!process.env.CI,
