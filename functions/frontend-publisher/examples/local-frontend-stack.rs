@@ -29,8 +29,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use serde_json::{Value, json};
-use support::{LayerApi, STACK_ID, Site, as_refs};
-use test_support::{FunctionProcess, RuntimeApi, lambda_environment};
+use support::{LayerApi, STACK_ID, Site, as_refs, function_environment};
+use test_support::{FunctionProcess, RuntimeApi};
 use tokio::sync::Mutex;
 
 /// Publishing takes seconds; this only bounds a hung publisher.
@@ -56,7 +56,10 @@ async fn main() {
     let site = Site::start().await;
     let layers = LayerApi::start(&site.builds).await;
     let runtime = RuntimeApi::start().await;
-    let function = FunctionProcess::spawn(&publisher, &environment(&runtime, &site, &layers));
+    let function = FunctionProcess::spawn(
+        &publisher,
+        &function_environment(&runtime.address(), &site.moto, &layers),
+    );
     let s3_endpoint = site.moto.endpoint.clone();
     let bucket = site.bucket.clone();
     let stack = Arc::new(Mutex::new(Stack {
@@ -81,25 +84,6 @@ async fn main() {
         json!({ "control": control, "s3Endpoint": s3_endpoint, "bucket": bucket })
     );
     axum::serve(listener, router).await.expect("control server");
-}
-
-/// What the Lambda service gives the function, with its AWS clients pointed at moto and at the
-/// local layer API, as in the publisher's own binary test. 512 MB, as template.yaml gives it.
-fn environment(runtime: &RuntimeApi, site: &Site, layers: &LayerApi) -> Vec<(String, String)> {
-    let mut env = lambda_environment(&runtime.address(), "frontend-publisher");
-    env.retain(|(name, _)| name != "AWS_LAMBDA_FUNCTION_MEMORY_SIZE");
-    for (name, value) in [
-        ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "512"),
-        ("AWS_ENDPOINT_URL", site.moto.endpoint.as_str()),
-        ("AWS_ENDPOINT_URL_LAMBDA", layers.endpoint.as_str()),
-        ("AWS_ACCESS_KEY_ID", "testing"),
-        ("AWS_SECRET_ACCESS_KEY", "testing"),
-        ("AWS_SESSION_TOKEN", "testing"),
-        ("AWS_EC2_METADATA_DISABLED", "true"),
-    ] {
-        env.push((name.to_owned(), value.to_owned()));
-    }
-    env
 }
 
 async fn publish(State(stack): State<Arc<Mutex<Stack>>>, body: String) -> Response {

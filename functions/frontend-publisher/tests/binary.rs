@@ -10,24 +10,9 @@ use std::time::Duration;
 
 use serde_json::json;
 use support::*;
-use test_support::{FunctionProcess, Outcome, RuntimeApi, lambda_environment};
+use test_support::{FunctionProcess, Outcome, RuntimeApi};
 
 const WITHIN: Duration = Duration::from_secs(20);
-
-fn environment(runtime: &RuntimeApi, moto: &Moto, layers: &LayerApi) -> Vec<(String, String)> {
-    let mut env = lambda_environment(&runtime.address(), "frontend-publisher");
-    for (name, value) in [
-        ("AWS_ENDPOINT_URL", moto.endpoint.as_str()),
-        ("AWS_ENDPOINT_URL_LAMBDA", layers.endpoint.as_str()),
-        ("AWS_ACCESS_KEY_ID", "testing"),
-        ("AWS_SECRET_ACCESS_KEY", "testing"),
-        ("AWS_SESSION_TOKEN", "testing"),
-        ("AWS_EC2_METADATA_DISABLED", "true"),
-    ] {
-        env.push((name.to_owned(), value.to_owned()));
-    }
-    env
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_function_answers_cloudformation_through_its_own_clients() {
@@ -44,7 +29,10 @@ async fn the_function_answers_cloudformation_through_its_own_clients() {
     let mut runtime = RuntimeApi::start().await;
     // FRONTEND_PUBLISHER_BINARY runs another build of it (say, the release one, to time its
     // cold init) through the same checks.
-    let function = FunctionProcess::spawn(binary(), &environment(&runtime, &site.moto, &layers));
+    let function = FunctionProcess::spawn(
+        binary(),
+        &function_environment(&runtime.address(), &site.moto, &layers),
+    );
 
     // Delete: the S3 client and the answer, end to end.
     let id = format!("frontend-site:{}", site.bucket);
@@ -105,7 +93,7 @@ async fn at_trace_no_presigned_url_reaches_the_log() {
     let site = Site::start().await;
     let layers = LayerApi::start(&site.builds).await;
     let mut runtime = RuntimeApi::start().await;
-    let env: Vec<_> = environment(&runtime, &site.moto, &layers)
+    let env: Vec<_> = function_environment(&runtime.address(), &site.moto, &layers)
         .into_iter()
         .filter(|(name, _)| name != "AWS_LAMBDA_LOG_LEVEL")
         .chain([("AWS_LAMBDA_LOG_LEVEL".to_owned(), "TRACE".to_owned())])
@@ -167,7 +155,10 @@ async fn a_50_mb_build_is_published_without_being_held_in_memory() {
     let site = Site::start().await;
     let layers = LayerApi::start(&site.builds).await;
     let mut runtime = RuntimeApi::start().await;
-    let function = FunctionProcess::spawn(binary(), &environment(&runtime, &site.moto, &layers));
+    let function = FunctionProcess::spawn(
+        binary(),
+        &function_environment(&runtime.address(), &site.moto, &layers),
+    );
     let build = site.builds.add_zip(1, incompressible_build(50));
 
     let create = site.request("Create", "create", None, site.properties(&build), None);
@@ -270,8 +261,10 @@ async fn writes_the_publish_log_lines_the_alarms_count() {
         ("publish-failed", layer_arn(99), "FAILED"),
     ] {
         let mut runtime = RuntimeApi::start().await;
-        let function =
-            FunctionProcess::spawn(binary(), &environment(&runtime, &site.moto, &layers));
+        let function = FunctionProcess::spawn(
+            binary(),
+            &function_environment(&runtime.address(), &site.moto, &layers),
+        );
         let create = site.request(
             "Create",
             situation,

@@ -801,3 +801,27 @@ impl Drop for LayerApi {
         self.server.abort();
     }
 }
+
+/// What the Lambda service gives the function, 512 MB as template.yaml gives it, with its AWS
+/// clients pointed at moto and at the local layer API by the SDK's own endpoint variables, and
+/// test credentials.
+pub fn function_environment(
+    runtime_api: &str,
+    moto: &Moto,
+    layers: &LayerApi,
+) -> Vec<(String, String)> {
+    let mut env = test_support::lambda_environment(runtime_api, "frontend-publisher");
+    env.retain(|(name, _)| name != "AWS_LAMBDA_FUNCTION_MEMORY_SIZE");
+    for (name, value) in [
+        ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "512"),
+        ("AWS_ENDPOINT_URL", moto.endpoint.as_str()),
+        ("AWS_ENDPOINT_URL_LAMBDA", layers.endpoint.as_str()),
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+        ("AWS_SESSION_TOKEN", "testing"),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+    ] {
+        env.push((name.to_owned(), value.to_owned()));
+    }
+    env
+}
