@@ -49,10 +49,6 @@ impl<F: KeyFetcher, C: Clock> SessionValidator<F, C> {
         self.keys.prefetch()
     }
 
-    pub fn project_id(&self) -> &str {
-        &self.project_id
-    }
-
     /// Validates the bearer token of the request's only `Authorization` header.
     pub async fn validate_headers(&self, headers: &HeaderMap) -> Result<Session, AuthError> {
         let outcome = match bearer_token(headers) {

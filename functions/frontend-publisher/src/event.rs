@@ -25,8 +25,6 @@ pub struct CfnRequest {
     pub physical_resource_id: Option<String>,
     #[serde(default)]
     pub resource_properties: Value,
-    #[serde(default)]
-    pub old_resource_properties: Option<Value>,
 }
 
 /// The custom resource's properties (template.yaml, `FrontendSite`). CloudFormation passes every

@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 
 /// The payload formats API Gateway sends to a Lambda proxy integration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PayloadFormat {
+enum PayloadFormat {
     /// HTTP API, payload format 2.0: lower-case header names, duplicate values joined by commas.
     HttpApiV2,
     /// REST API, payload format 1.0: `headers` holds the last value, `multiValueHeaders` all.
@@ -13,7 +13,7 @@ pub enum PayloadFormat {
 }
 
 impl PayloadFormat {
-    pub fn detect(event: &Value) -> PayloadFormat {
+    fn detect(event: &Value) -> PayloadFormat {
         if event.get("version").and_then(Value::as_str) == Some("2.0") {
             PayloadFormat::HttpApiV2
         } else {

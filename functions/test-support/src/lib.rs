@@ -23,7 +23,7 @@ pub mod validator_on_key_server;
 /// The local Descope stand-in's project: the one the tests, benchmarks and figures validate for.
 pub use descope_stand_in::config::DEFAULT_PROJECT_ID as STAND_IN_PROJECT_ID;
 
-pub use events::{PayloadFormat, body_json, request, with_authorization};
+pub use events::{body_json, request, with_authorization};
 pub use key_server::{KeyAnswer, KeyServer, unreachable_base_uri};
 pub use manual_clock::ManualClock;
 pub use memory_fetcher::MemoryFetcher;

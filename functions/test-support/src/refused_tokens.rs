@@ -111,7 +111,7 @@ pub fn refused_cases(project_id: &str, key: &TestKey) -> Vec<RefusedCase> {
     ]
 }
 
-/// Claims for `roles` valid now, for the accepted cases.
+/// A session token for `roles`, valid now and signed by `key`: the accepted cases.
 pub fn session_for(project_id: &str, key: &TestKey, roles: &[&str]) -> String {
     key.sign(&session_claims(project_id, roles))
 }

@@ -16,7 +16,7 @@ use axum::routing::{get, post};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 use tokio::task::JoinHandle;
 
-pub const INVOKED_FUNCTION_ARN: &str = "arn:aws:lambda:us-east-1:123456789012:function:under-test";
+const INVOKED_FUNCTION_ARN: &str = "arn:aws:lambda:us-east-1:123456789012:function:under-test";
 
 /// What the function reported back through the Runtime API.
 #[derive(Debug, Clone)]

@@ -203,17 +203,9 @@ impl TestKeys {
         }
     }
 
-    pub fn from_keys(keys: Vec<TestKey>) -> TestKeys {
-        TestKeys { keys }
-    }
-
     /// The first key.
     pub fn key(&self) -> &TestKey {
         &self.keys[0]
-    }
-
-    pub fn keys(&self) -> &[TestKey] {
-        &self.keys
     }
 
     /// `{"keys": [...]}` with every key's public JWK.
