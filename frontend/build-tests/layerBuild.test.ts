@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD } from '../src/pages/demoUsers';
+import { DEMO_PASSWORD } from '../src/demoUsers';
 import { filesContaining, FRONTEND_DIR, readEmittedFiles, type EmittedFile } from './emittedFiles';
 
 // What a developer's shell may export: local-mode settings and anything else named VITE_*.

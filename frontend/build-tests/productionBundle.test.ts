@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STAND_IN_PROJECT_ID } from '../src/localStandIn';
-import { DEMO_PASSWORD, DEMO_USERS } from '../src/pages/demoUsers';
+import { DEMO_PASSWORD, DEMO_USERS } from '../src/demoUsers';
 import { filesContaining, FRONTEND_DIR, readEmittedFiles, type EmittedFile } from './emittedFiles';
 
 const VITE_BIN = join(FRONTEND_DIR, 'node_modules', 'vite', 'bin', 'vite.js');

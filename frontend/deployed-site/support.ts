@@ -1,7 +1,7 @@
 import { expect, test as base, type Page, type Request } from '@playwright/test';
-import { DEMO_PASSWORD, type DemoUser } from '../src/pages/demoUsers';
+import { DEMO_PASSWORD, type DemoUser } from '../src/demoUsers';
 
-export { BOTH, DEMO_USERS, NO_ROLE, STUDENT, TEACHER, type DemoUser } from '../src/pages/demoUsers';
+export { BOTH, DEMO_USERS, NO_ROLE, STUDENT, TEACHER, type DemoUser } from '../src/demoUsers';
 
 /** Set by scripts/test-deployed-site.sh, which starts everything these tests reach. */
 function fromRehearsal(name: string): string {

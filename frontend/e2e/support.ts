@@ -2,9 +2,9 @@ import { expect, type APIRequestContext, type Page, type TestInfo } from '@playw
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEMO_PASSWORD, type DemoUser } from '../src/pages/demoUsers';
+import { DEMO_PASSWORD, type DemoUser } from '../src/demoUsers';
 
-export { BOTH, NO_ROLE, STUDENT, TEACHER, type DemoUser } from '../src/pages/demoUsers';
+export { BOTH, NO_ROLE, STUDENT, TEACHER, type DemoUser } from '../src/demoUsers';
 
 /** The local Descope stand-in the app under test signs in against. */
 export const STAND_IN_URL = process.env.E2E_STAND_IN_URL ?? 'http://127.0.0.1:8787';

@@ -1,17 +1,8 @@
 import { useDescope } from '@descope/react-sdk';
 import { useCallback, useEffect, useState } from 'react';
 import { useNavigate } from 'react-router';
+import { SESSION_REJECTED } from '../pages/sessionRejected';
 import type { ApiResult } from './client';
-
-/**
- * Tells /login that the API refused a session the SDK could not clear, so it
- * must not send the "signed-in" user straight back to a page that will fail again.
- */
-export const SESSION_REJECTED = { sessionRejected: true } as const;
-
-export function isSessionRejected(state: unknown): boolean {
-  return typeof state === 'object' && state !== null && 'sessionRejected' in state;
-}
 
 export type ResourceState<T> =
   | { kind: 'loading' }

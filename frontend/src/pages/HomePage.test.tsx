@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { installFakeBackend, type FakeBackend } from '../test/fakeBackend';
 import { renderApp } from '../test/renderApp';
 import { recordPageTexts } from '../test/textHistory';
-import { STUDENT } from './demoUsers';
+import { STUDENT } from '../demoUsers';
 
 let backend: FakeBackend;
 

@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { installFakeBackend, type FakeBackend } from '../test/fakeBackend';
 import { hostedFlowConfig, localModeConfig, renderApp } from '../test/renderApp';
-import { BOTH, DEMO_PASSWORD, STUDENT, TEACHER } from './demoUsers';
+import { BOTH, DEMO_PASSWORD, STUDENT, TEACHER } from '../demoUsers';
 
 // Only the hosted flow component is replaced: rendering the real one would load
 // Descope's web component and then its CDN. Everything else is the real SDK.

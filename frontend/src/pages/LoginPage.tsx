@@ -1,19 +1,19 @@
 import { useSession } from '@descope/react-sdk';
 import { lazy, Suspense } from 'react';
 import { Navigate, useLocation, useNavigate } from 'react-router';
-import { isSessionRejected } from '../api/useApiResource';
+import { isSessionRejected } from './sessionRejected';
 import { LoadingState } from '../components/LoadingState';
 import { PageTitle } from '../components/PageTitle';
 
 // Descope's web component (and, through it, Descope's CDN) loads only when <Descope>
 // renders, and local mode never renders it; the lazy import also keeps this small
 // wrapper out of the main bundle.
-const SignUpOrInFlow = lazy(() => import('./SignUpOrInFlow'));
+const SignUpOrInFlow = lazy(() => import('../components/SignUpOrInFlow'));
 
 // The demo sign-in form and its users' password exist only for the dev server. In a
 // production build the condition is the literal `false`, so the bundler drops the import
 // and the module with it: no chunk, not even one that is never loaded.
-const LocalSignInForm = import.meta.env.DEV ? lazy(() => import('./LocalSignInForm')) : null;
+const LocalSignInForm = import.meta.env.DEV ? lazy(() => import('../components/LocalSignInForm')) : null;
 
 export function LoginPage({ localLogin }: { localLogin: boolean }) {
   const { isAuthenticated, isSessionLoading } = useSession();

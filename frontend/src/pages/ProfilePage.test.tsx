@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { installFakeBackend, type FakeBackend } from '../test/fakeBackend';
 import { renderApp } from '../test/renderApp';
-import { BOTH, NO_ROLE, STUDENT, TEACHER, type DemoUser } from './demoUsers';
+import { BOTH, NO_ROLE, STUDENT, TEACHER, type DemoUser } from '../demoUsers';
 
 let backend: FakeBackend;
 

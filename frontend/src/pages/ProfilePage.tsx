@@ -6,7 +6,7 @@ import { useApiResource } from '../api/useApiResource';
 import { ApiProblem } from '../components/ApiProblem';
 import { LoadingState } from '../components/LoadingState';
 import { PageTitle } from '../components/PageTitle';
-import { RoleList } from './RoleList';
+import { RoleList } from '../components/RoleList';
 
 export function ProfilePage() {
   const navigate = useNavigate();

@@ -1,6 +1,6 @@
 import { vi } from 'vitest';
 import { STAND_IN_PROJECT_ID } from '../localStandIn';
-import { DEMO_PASSWORD, DEMO_USERS, type DemoUser } from '../pages/demoUsers';
+import { DEMO_PASSWORD, DEMO_USERS, type DemoUser } from '../demoUsers';
 
 /**
  * A fake network for component tests: Descope's auth API (the parts

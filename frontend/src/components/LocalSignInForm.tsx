@@ -1,6 +1,6 @@
 import { useDescope } from '@descope/react-sdk';
 import { useId, useState, type FormEvent } from 'react';
-import { DEMO_PASSWORD, DEMO_USERS, type DemoUser } from './demoUsers';
+import { DEMO_PASSWORD, DEMO_USERS, type DemoUser } from '../demoUsers';
 
 /**
  * Sign-in for local development against the Descope stand-in. It calls the
