@@ -13,7 +13,7 @@ pub const MAX_JWKS_BYTES: usize = 256 * 1024;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
 /// Well inside any Lambda timeout, so a hanging key server costs one bounded wait, not a retry
 /// loop that outlives the invocation. The key cache holds every fetcher to it too.
-pub(crate) const FETCH_TIMEOUT: Duration = Duration::from_secs(3);
+pub const FETCH_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// Why the key set could not be fetched.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]

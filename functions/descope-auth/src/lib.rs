@@ -26,7 +26,7 @@ pub use config::{Config, ConfigError};
 pub use error::{
     AuthError, INVALID_TOKEN_MESSAGE, KEYS_UNAVAILABLE_MESSAGE, TokenRejection, json_response,
 };
-pub use fetch::{FetchError, HttpKeyFetcher, KeyFetcher, MAX_JWKS_BYTES};
+pub use fetch::{FETCH_TIMEOUT, FetchError, HttpKeyFetcher, KeyFetcher, MAX_JWKS_BYTES};
 pub use jwks::JwksError;
 pub use session::Session;
 pub use validator::SessionValidator;

@@ -6,6 +6,8 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+use descope_auth::FETCH_TIMEOUT;
+
 use crate::{FunctionProcess, KeyServer, Outcome, RuntimeApi, with_authorization};
 use crate::{TestKey, TestKeys, session_claims};
 use serde_json::{Value, json};
@@ -16,8 +18,6 @@ use crate::refused_tokens::session_for;
 
 /// The invocations one burst sends: many times any concurrency tested.
 const BURST: usize = 64;
-/// The key fetch's total timeout in the auth crate.
-const FETCH_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// `None`: the variable is unset (one invocation at a time).
 pub type Concurrency = Option<usize>;

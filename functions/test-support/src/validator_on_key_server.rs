@@ -77,9 +77,11 @@ impl ValidatorOnKeyServer {
     }
 }
 
-/// The stand-in project's key URL under `base_uri`, as the functions build it.
+/// The stand-in project's key URL under `base_uri`, built by the functions' own configuration.
 pub fn keys_url(base_uri: &str) -> String {
-    format!("{base_uri}/v2/keys/{STAND_IN_PROJECT_ID}")
+    descope_auth::Config::new(STAND_IN_PROJECT_ID, Some(base_uri))
+        .expect("a key server's base URI on loopback")
+        .jwks_url()
 }
 
 pub fn rejection(outcome: Result<Session, AuthError>) -> TokenRejection {
