@@ -9,9 +9,10 @@ use http::header::AUTHORIZATION;
 use serde_json::{Value, json};
 
 use descope_auth::{
-    AuthError, ClaimsError, FetchError, HeaderError, Session, SessionValidator, TokenRejection,
+    AuthError, ClaimsError, FetchError, HeaderError, SessionValidator, TokenRejection,
 };
 use http::HeaderMap;
+use test_support::validator_on_key_server::rejection;
 use test_support::{
     Algorithm, ManualClock, MemoryFetcher, STAND_IN_PROJECT_ID as PROJECT, TestKey, b64, jwks_json,
     session_claims_at, signing_input,
@@ -52,13 +53,6 @@ fn claims_with(changes: Value) -> Value {
         claims[name] = value.clone();
     }
     claims
-}
-
-fn rejection(result: Result<Session, AuthError>) -> TokenRejection {
-    match result {
-        Err(AuthError::InvalidToken(rejection)) => rejection,
-        other => panic!("expected an invalid token, got {other:?}"),
-    }
 }
 
 #[tokio::test]
