@@ -76,7 +76,10 @@ impl<F: KeyFetcher, C: Clock> SessionValidator<F, C> {
             Lookup::UnknownKid {
                 keys_fetched_at,
                 refetch_in,
-            } => return Err(unknown_kid(payload, keys_fetched_at, refetch_in)),
+            } => {
+                let now = self.keys.clock().now();
+                return Err(unknown_kid(payload, keys_fetched_at, refetch_in, now));
+            }
             Lookup::Unavailable { reason, retry_in } => {
                 return Err(AuthError::KeysUnavailable {
                     reason,
@@ -127,21 +130,26 @@ impl<F: KeyFetcher, C: Clock> SessionValidator<F, C> {
 /// A kid the cache does not hold. If no refetch looked for it and the token may have been issued
 /// after the keys were fetched (less than the leeway before their fetch, or later), a key newer
 /// than the cache may have signed it: 503, so the client retries rather than signs the user out.
-/// Otherwise the key is not Descope's: 401.
+/// Otherwise the key is not Descope's: 401. So is a token that claims to be issued beyond the
+/// leeway in the future: its claims would refuse it whatever key signed it.
 fn unknown_kid(
     payload: &str,
     keys_fetched_at: SystemTime,
     refetch_in: Option<Duration>,
+    now: SystemTime,
 ) -> AuthError {
     let Some(refetch_in) = refetch_in else {
         return TokenRejection::UnknownKid.into();
     };
     let issued_at = unverified_issued_at(payload)
         .and_then(|iat| UNIX_EPOCH.checked_add(Duration::from_secs(iat)));
+    let leeway = Duration::from_secs(LEEWAY_SECS);
     let keys_may_predate_the_token = issued_at.is_some_and(|issued_at| {
-        issued_at
-            .checked_add(Duration::from_secs(LEEWAY_SECS))
-            .is_none_or(|settled| keys_fetched_at < settled)
+        let settled = issued_at.checked_add(leeway);
+        let issued_in_the_past = now
+            .checked_add(leeway)
+            .is_some_and(|latest| issued_at <= latest);
+        issued_in_the_past && settled.is_none_or(|settled| keys_fetched_at < settled)
     });
     if keys_may_predate_the_token {
         AuthError::KidNotYetFetched {

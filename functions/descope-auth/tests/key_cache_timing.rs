@@ -267,6 +267,33 @@ async fn a_kid_missing_from_keys_fetched_after_the_token_was_issued_is_401_witho
     assert_eq!(keys.fetches(), 0);
 }
 
+#[tokio::test]
+async fn a_kid_missing_from_the_keys_in_a_token_issued_in_the_future_is_401() {
+    let keys = ValidatorOnKeyServer::start().await;
+    let current = TestKey::rsa("K1");
+    let stranger = TestKey::rsa("K2");
+    keys.serve_keys(&[&current]);
+    keys.validator.prefetch_keys().await;
+
+    let issued_in = |seconds: u64| {
+        let mut claims = keys.claims();
+        let now = claims["iat"].as_u64().expect("an iat");
+        claims["iat"] = (now + seconds).into();
+        stranger.sign(&claims)
+    };
+    // Within the leeway the token may be genuine and newer than the keys: retry.
+    assert!(kid_not_yet_fetched(keys.validate(&issued_in(5)).await) > 0);
+    // Beyond it the claims would refuse the token whatever key signed it.
+    for seconds in [6, 3600, 10 * 365 * 24 * 3600] {
+        assert_eq!(
+            rejection(keys.validate(&issued_in(seconds)).await),
+            TokenRejection::UnknownKid,
+            "issued in {seconds} s"
+        );
+    }
+    assert_eq!(keys.fetches(), 1, "only the prefetch");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_flood_of_made_up_kids_with_a_current_iat_costs_one_fetch_per_30_s_and_never_a_200() {
     let keys = ValidatorOnKeyServer::start().await;
