@@ -56,6 +56,12 @@ else
     cargo build --quiet -p descope-stand-in
     start_service - target/debug/descope-stand-in --port "$STAND_IN_PORT" --project-id "$project_id"
     wait_for "$base_uri/v2/keys/$project_id" 30 "the Descope stand-in"
+    # STAND_IN_KEYS_UNAVAILABLE=1 (scripts/test-e2e.sh): the key endpoint fails from the start. The
+    # functions fetch keys as they start, so the fault must be on before they do.
+    if [ "${STAND_IN_KEYS_UNAVAILABLE:-}" = 1 ]; then
+        curl -sf -X POST -H 'Content-Type: application/json' -d '{"keys_unavailable": true}' \
+            "$base_uri/_stand-in/faults" >/dev/null
+    fi
     export DESCOPE_PROJECT_ID=$project_id DESCOPE_BASE_URI=$base_uri
     export VITE_DESCOPE_PROJECT_ID=$project_id
     export VITE_DESCOPE_BASE_URL=$base_uri
@@ -65,7 +71,7 @@ fi
 log "Starting both functions with cargo lambda watch on 127.0.0.1:$API_PORT"
 start_service - cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$API_PORT"
 # cargo lambda watch compiles and starts each function on its first request; ask both now
-# (without a token, so no key is fetched) rather than keep the first visitor waiting.
+# (without a token) rather than keep the first visitor waiting. Each fetches keys as it starts.
 for path in /get_roles /get_role_data; do
     wait_for "http://127.0.0.1:$API_PORT$path" 600 "cargo lambda watch ($path)"
 done

@@ -24,8 +24,10 @@ stop_app() {
 trap stop_app EXIT
 
 # DESCOPE_PROJECT_ID would point the run at a real project; the browser tests need the stand-in.
-# The tests reach the stand-in's fault switch on its default port.
-start_service "$log_file" env -u DESCOPE_PROJECT_ID -u DESCOPE_BASE_URI -u STAND_IN_PORT scripts/dev.sh
+# The tests reach the stand-in's fault switch on its default port. The first test needs functions
+# that have never fetched keys: the key endpoint fails from the start, until that test turns it on.
+start_service "$log_file" env -u DESCOPE_PROJECT_ID -u DESCOPE_BASE_URI -u STAND_IN_PORT \
+    STAND_IN_KEYS_UNAVAILABLE=1 scripts/dev.sh
 # dev.sh prints this line once the stand-in, both functions and the dev server all answer.
 app_is_running() { grep -q 'The app is running at' "$log_file"; }
 wait_until 900 "scripts/dev.sh" "$service_pid" app_is_running || {
