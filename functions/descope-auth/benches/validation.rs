@@ -17,7 +17,7 @@ use http::header::AUTHORIZATION;
 use http::{HeaderMap, HeaderValue};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::Value;
-use test_support::{MemoryFetcher, STAND_IN_PROJECT_ID, TestKeys, mint, session_claims};
+use test_support::{MemoryFetcher, PROJECT_ID, TestKeys, mint, session_claims};
 
 /// Drives a future that must finish without waiting: the warm path never touches the network
 /// or a contended lock, so no runtime (and no runtime overhead) is needed.
@@ -58,7 +58,7 @@ impl Subject {
         let keys = TestKeys::generate();
         let token = mint(
             keys.key(),
-            &session_claims(STAND_IN_PROJECT_ID, &["teacher", "student"]),
+            &session_claims(PROJECT_ID, &["teacher", "student"]),
         );
         let (message, signature) = token.rsplit_once('.').unwrap();
         let jwk = keys.key().jwk();

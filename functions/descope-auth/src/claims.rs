@@ -216,7 +216,7 @@ fn tenants(value: Option<Value>) -> Result<BTreeMap<String, TenantGrants>, Claim
 mod tests {
     use super::*;
     use serde_json::json;
-    use test_support::STAND_IN_PROJECT_ID as PROJECT;
+    use test_support::PROJECT_ID as PROJECT;
 
     const NOW: u64 = 1_800_000_000;
 

@@ -146,7 +146,7 @@ mod tests {
 
     #[test]
     fn short_project_id_uses_the_global_host() {
-        let config = config(test_support::STAND_IN_PROJECT_ID, None).unwrap();
+        let config = config(test_support::PROJECT_ID, None).unwrap();
         assert_eq!(config.base_uri, "https://api.descope.com");
         assert_eq!(
             config.jwks_url(),
@@ -285,7 +285,7 @@ mod tests {
     #[test]
     fn from_lookup_reads_both_variables() {
         let config = Config::from_lookup(|name| match name {
-            "DESCOPE_PROJECT_ID" => Some(test_support::STAND_IN_PROJECT_ID.into()),
+            "DESCOPE_PROJECT_ID" => Some(test_support::PROJECT_ID.into()),
             "DESCOPE_BASE_URI" => Some("http://127.0.0.1:8787".into()),
             _ => None,
         })

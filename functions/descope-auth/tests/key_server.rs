@@ -136,11 +136,10 @@ async fn connection_refused_at_cold_start_is_503() {
     )
     .unwrap();
     let clock = test_support::ManualClock::starting_at(test_support::validator_on_key_server::T0);
-    let validator =
-        descope_auth::SessionValidator::new(test_support::STAND_IN_PROJECT_ID, fetcher, clock);
+    let validator = descope_auth::SessionValidator::new(test_support::PROJECT_ID, fetcher, clock);
     let key = TestKey::rsa("K1");
     let claims = test_support::session_claims_at(
-        test_support::STAND_IN_PROJECT_ID,
+        test_support::PROJECT_ID,
         &[],
         test_support::validator_on_key_server::T0,
     );

@@ -14,7 +14,7 @@ use descope_auth::{
 use http::HeaderMap;
 use test_support::validator_on_key_server::rejection;
 use test_support::{
-    Algorithm, ManualClock, MemoryFetcher, STAND_IN_PROJECT_ID as PROJECT, TestKey, b64, jwks_json,
+    Algorithm, ManualClock, MemoryFetcher, PROJECT_ID as PROJECT, TestKey, b64, jwks_json,
     session_claims_at, signing_input,
 };
 const T0: u64 = 1_800_000_000;

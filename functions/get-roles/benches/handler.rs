@@ -11,7 +11,7 @@ use descope_auth::{Config, SessionValidator};
 use lambda_http::request::LambdaRequest;
 use lambda_http::{Adapter, Context, LambdaEvent, Request, Service, service_fn};
 use test_support::{KeyServer, with_authorization};
-use test_support::{STAND_IN_PROJECT_ID, TestKeys, mint, session_claims};
+use test_support::{PROJECT_ID, TestKeys, mint, session_claims};
 
 const EVENT: &str = include_str!("../tests/fixtures/http-api-v2.json");
 
@@ -24,11 +24,11 @@ fn handler(c: &mut Criterion) {
     // Claims live ten minutes, far longer than the measurement.
     let token = mint(
         keys.key(),
-        &session_claims(STAND_IN_PROJECT_ID, &["teacher", "student"]),
+        &session_claims(PROJECT_ID, &["teacher", "student"]),
     );
     let event = with_authorization(EVENT, &[&format!("Bearer {token}")]);
-    let key_server = runtime.block_on(KeyServer::start(STAND_IN_PROJECT_ID, keys.jwks_json()));
-    let config = Config::new(STAND_IN_PROJECT_ID, Some(&key_server.base_uri())).expect("config");
+    let key_server = runtime.block_on(KeyServer::start(PROJECT_ID, keys.jwks_json()));
+    let config = Config::new(PROJECT_ID, Some(&key_server.base_uri())).expect("config");
     let validator = SessionValidator::from_config(&config).expect("validator");
     let validator = &validator;
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 use descope_auth::{Config, HttpKeyFetcher, SessionValidator};
 use lambda_http::http::StatusCode;
 use serde_json::{Value, json};
-use test_support::STAND_IN_PROJECT_ID;
+use test_support::PROJECT_ID;
 use test_support::handler_checks::{Function, validator_for};
 use test_support::refused_tokens::session_for;
 use test_support::{KeyServer, body_json, request, with_authorization};
@@ -53,9 +53,9 @@ async fn get_roles_gives_503_not_401_when_the_key_server_is_down() {
 #[tokio::test]
 async fn the_bearer_scheme_is_matched_case_insensitively_with_any_number_of_spaces() {
     let keys = TestKeys::generate();
-    let key_server = KeyServer::start(STAND_IN_PROJECT_ID, keys.jwks_json()).await;
+    let key_server = KeyServer::start(PROJECT_ID, keys.jwks_json()).await;
     let validator = validator_for(&key_server.base_uri());
-    let token = session_for(STAND_IN_PROJECT_ID, keys.key(), &["student"]);
+    let token = session_for(PROJECT_ID, keys.key(), &["student"]);
     for (format, fixture) in GET_ROLES.fixtures {
         for authorization in [format!("bearer {token}"), format!("BEARER   {token}")] {
             let response = GET_ROLES.call(&validator, fixture, &[&authorization]).await;
@@ -72,11 +72,11 @@ async fn the_bearer_scheme_is_matched_case_insensitively_with_any_number_of_spac
 #[tokio::test]
 async fn duplicate_authorization_headers_joined_by_the_http_api_are_refused() {
     let keys = TestKeys::generate();
-    let key_server = KeyServer::start(STAND_IN_PROJECT_ID, keys.jwks_json()).await;
+    let key_server = KeyServer::start(PROJECT_ID, keys.jwks_json()).await;
     let validator = validator_for(&key_server.base_uri());
     let token = format!(
         "Bearer {}",
-        session_for(STAND_IN_PROJECT_ID, keys.key(), &["teacher"])
+        session_for(PROJECT_ID, keys.key(), &["teacher"])
     );
 
     let response = GET_ROLES
@@ -93,15 +93,15 @@ async fn duplicate_authorization_headers_joined_by_the_http_api_are_refused() {
 #[tokio::test]
 async fn a_key_server_outage_gives_503_and_the_next_fetch_after_the_back_off_recovers() {
     let keys = TestKeys::generate();
-    let key_server = KeyServer::start(STAND_IN_PROJECT_ID, keys.jwks_json()).await;
+    let key_server = KeyServer::start(PROJECT_ID, keys.jwks_json()).await;
     key_server.set_available(false);
     let clock = ManualClock::new();
-    let config = Config::new(STAND_IN_PROJECT_ID, Some(&key_server.base_uri())).expect("config");
+    let config = Config::new(PROJECT_ID, Some(&key_server.base_uri())).expect("config");
     let fetcher = HttpKeyFetcher::new(config.jwks_url()).expect("fetcher");
-    let validator = SessionValidator::new(STAND_IN_PROJECT_ID, fetcher, Arc::clone(&clock));
+    let validator = SessionValidator::new(PROJECT_ID, fetcher, Arc::clone(&clock));
     let token = format!(
         "Bearer {}",
-        session_for(STAND_IN_PROJECT_ID, keys.key(), &["teacher"])
+        session_for(PROJECT_ID, keys.key(), &["teacher"])
     );
     let fixture = GET_ROLES.fixtures[0].1;
 

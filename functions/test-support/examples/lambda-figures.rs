@@ -18,7 +18,7 @@ use test_support::{
     FunctionProcess, KeyServer, Outcome, RuntimeApi, ShiftedWallClock, lambda_environment,
     with_authorization,
 };
-use test_support::{STAND_IN_PROJECT_ID, TestKeys, mint, session_claims, session_claims_at};
+use test_support::{PROJECT_ID, TestKeys, mint, session_claims, session_claims_at};
 
 const ANSWER_WITHIN: Duration = Duration::from_secs(10);
 
@@ -81,9 +81,9 @@ async fn main() {
     // Ten minutes of validity: far longer than a run.
     let token = mint(
         keys.key(),
-        &session_claims(STAND_IN_PROJECT_ID, &["teacher", "student"]),
+        &session_claims(PROJECT_ID, &["teacher", "student"]),
     );
-    let key_server = KeyServer::start(STAND_IN_PROJECT_ID, keys.jwks_json()).await;
+    let key_server = KeyServer::start(PROJECT_ID, keys.jwks_json()).await;
 
     let noop_event = targets
         .first()
@@ -105,10 +105,7 @@ async fn main() {
     let authorization = format!("Bearer {token}");
     // What the functions read at a cold start: the stand-in's project, keys from the key server.
     let env = [
-        (
-            "DESCOPE_PROJECT_ID".to_owned(),
-            STAND_IN_PROJECT_ID.to_owned(),
-        ),
+        ("DESCOPE_PROJECT_ID".to_owned(), PROJECT_ID.to_owned()),
         ("DESCOPE_BASE_URI".to_owned(), key_server.base_uri()),
     ];
     for target in &targets {
@@ -482,11 +479,11 @@ async fn first_request(
     ahead: bool,
     fetches_keys: bool,
 ) -> (f64, f64) {
-    let key_server = KeyServer::start(STAND_IN_PROJECT_ID, keys.jwks_json()).await;
+    let key_server = KeyServer::start(PROJECT_ID, keys.jwks_json()).await;
     key_server.set_answer_delay(AHEAD_OF_TRAFFIC_KEY_DELAY);
     let token = mint(
         keys.key(),
-        &session_claims(STAND_IN_PROJECT_ID, &["teacher", "student"]),
+        &session_claims(PROJECT_ID, &["teacher", "student"]),
     );
     let event = with_authorization(&target.event, &[&format!("Bearer {token}")]);
     let mut runtime = RuntimeApi::start().await;
@@ -539,7 +536,7 @@ async fn first_request(
 /// columns pay it alike.
 async fn across_refresh(target: &Target, keys: &TestKeys, concurrency: usize, burst: usize) {
     let clock = ShiftedWallClock::new();
-    let key_server = KeyServer::start(STAND_IN_PROJECT_ID, keys.jwks_json()).await;
+    let key_server = KeyServer::start(PROJECT_ID, keys.jwks_json()).await;
     key_server.set_answer_delay(REFRESH_KEY_DELAY);
     let mut runtime = RuntimeApi::with_max_concurrency(concurrency).await;
     let mut extra = clock.env();
@@ -563,11 +560,7 @@ async fn across_refresh(target: &Target, keys: &TestKeys, concurrency: usize, bu
         clock.set_ahead(Duration::from_secs(ahead_secs));
         let token = mint(
             keys.key(),
-            &session_claims_at(
-                STAND_IN_PROJECT_ID,
-                &["teacher", "student"],
-                clock.unix_now(),
-            ),
+            &session_claims_at(PROJECT_ID, &["teacher", "student"], clock.unix_now()),
         );
         let event = with_authorization(&target.event, &[&format!("Bearer {token}")]);
         phases.push(burst_latencies(&mut runtime, &process, &event, burst).await);
@@ -631,10 +624,7 @@ fn function_env(
     extra: &[(String, String)],
 ) -> Vec<(String, String)> {
     let mut env = lambda_environment(&runtime.address(), "figures");
-    env.push((
-        "DESCOPE_PROJECT_ID".to_owned(),
-        STAND_IN_PROJECT_ID.to_owned(),
-    ));
+    env.push(("DESCOPE_PROJECT_ID".to_owned(), PROJECT_ID.to_owned()));
     env.push(("DESCOPE_BASE_URI".to_owned(), key_server.base_uri()));
     env.extend_from_slice(extra);
     env

@@ -10,7 +10,7 @@ use crate::TestKeys;
 use crate::{FunctionProcess, KeyServer, RuntimeApi, lambda_environment, with_authorization};
 use serde_json::{Value, json};
 
-use crate::STAND_IN_PROJECT_ID;
+use crate::PROJECT_ID;
 
 use crate::refused_tokens::session_for;
 
@@ -37,7 +37,7 @@ pub fn function_env(
     key_server: &KeyServer,
 ) -> Vec<(String, String)> {
     let mut env = lambda_environment(&runtime.address(), function.name);
-    env.push(("DESCOPE_PROJECT_ID".into(), STAND_IN_PROJECT_ID.into()));
+    env.push(("DESCOPE_PROJECT_ID".into(), PROJECT_ID.into()));
     env.push(("DESCOPE_BASE_URI".into(), key_server.base_uri()));
     env
 }
@@ -60,10 +60,10 @@ pub async fn answers_through_the_runtime_api_with_one_key_fetch_and_logs_ids_nev
 ) {
     let name = function.name;
     let keys = TestKeys::generate();
-    let key_server = KeyServer::start(STAND_IN_PROJECT_ID, keys.jwks_json()).await;
+    let key_server = KeyServer::start(PROJECT_ID, keys.jwks_json()).await;
     let mut runtime = RuntimeApi::start().await;
-    let teacher = session_for(STAND_IN_PROJECT_ID, keys.key(), &["teacher"]);
-    let student = session_for(STAND_IN_PROJECT_ID, keys.key(), &["student"]);
+    let teacher = session_for(PROJECT_ID, keys.key(), &["teacher"]);
+    let student = session_for(PROJECT_ID, keys.key(), &["student"]);
     let refused = format!("{teacher}x");
 
     let first = runtime.invoke(with_authorization(
@@ -154,7 +154,7 @@ pub async fn answers_through_the_runtime_api_with_one_key_fetch_and_logs_ids_nev
 pub async fn a_cold_start_without_the_project_id_fails_and_names_the_variable(function: &Function) {
     let name = function.name;
     let keys = TestKeys::generate();
-    let key_server = KeyServer::start(STAND_IN_PROJECT_ID, keys.jwks_json()).await;
+    let key_server = KeyServer::start(PROJECT_ID, keys.jwks_json()).await;
     let runtime = RuntimeApi::start().await;
     let env: Vec<_> = function_env(function, &runtime, &key_server)
         .into_iter()
@@ -187,9 +187,9 @@ pub async fn logs_no_token_even_at_trace(function: &Function) {
     let name = function.name;
     for (variable, level) in [("AWS_LAMBDA_LOG_LEVEL", "TRACE"), ("RUST_LOG", "trace")] {
         let keys = TestKeys::generate();
-        let key_server = KeyServer::start(STAND_IN_PROJECT_ID, keys.jwks_json()).await;
+        let key_server = KeyServer::start(PROJECT_ID, keys.jwks_json()).await;
         let mut runtime = RuntimeApi::start().await;
-        let teacher = session_for(STAND_IN_PROJECT_ID, keys.key(), &["teacher"]);
+        let teacher = session_for(PROJECT_ID, keys.key(), &["teacher"]);
         let refused = format!("{teacher}x");
         let env: Vec<_> = function_env(function, &runtime, &key_server)
             .into_iter()
@@ -250,8 +250,8 @@ pub async fn writes_the_key_fetch_log_lines_the_alarms_count(
     let name = function.name;
     std::fs::create_dir_all(samples_dir).expect("a directory for the log samples");
     let keys = TestKeys::generate();
-    let key_server = KeyServer::start(STAND_IN_PROJECT_ID, keys.jwks_json()).await;
-    let teacher = session_for(STAND_IN_PROJECT_ID, keys.key(), &["teacher"]);
+    let key_server = KeyServer::start(PROJECT_ID, keys.jwks_json()).await;
+    let teacher = session_for(PROJECT_ID, keys.key(), &["teacher"]);
     for (situation, available, status_wanted, line_wanted) in [
         ("key-fetch-failed", false, 503, "signing key fetch failed"),
         ("key-fetch-succeeded", true, 200, "signing keys fetched"),

@@ -12,7 +12,7 @@ use crate::{FunctionProcess, KeyServer, Outcome, RuntimeApi, with_authorization}
 use crate::{TestKey, TestKeys, session_claims};
 use serde_json::{Value, json};
 
-use crate::STAND_IN_PROJECT_ID;
+use crate::PROJECT_ID;
 use crate::binary_scenario::{Function, WITHIN, function_env, gateway_response};
 use crate::refused_tokens::session_for;
 
@@ -29,7 +29,7 @@ struct Environment {
 }
 
 async fn start(function: &Function, keys: &TestKeys, concurrency: Concurrency) -> Environment {
-    let key_server = KeyServer::start(STAND_IN_PROJECT_ID, keys.jwks_json()).await;
+    let key_server = KeyServer::start(PROJECT_ID, keys.jwks_json()).await;
     let runtime = RuntimeApi::with_max_concurrency(concurrency.unwrap_or(1)).await;
     let mut env = function_env(function, &runtime, &key_server);
     if let Some(concurrency) = concurrency {
@@ -106,7 +106,7 @@ pub async fn a_burst_against_a_cold_cache_costs_one_key_fetch(
     let tokens: Vec<String> = (0..BURST)
         .map(|i| {
             let role = if i % 2 == 0 { "teacher" } else { "student" };
-            session_for(STAND_IN_PROJECT_ID, keys.key(), &[role])
+            session_for(PROJECT_ID, keys.key(), &[role])
         })
         .collect();
 
@@ -146,9 +146,9 @@ pub async fn an_unknown_kid_flood_costs_no_extra_key_fetch(
     let mut environment = start(function, &keys, concurrency).await;
     let tokens: Vec<String> = (0..BURST)
         .map(|i| match i % 8 {
-            0 => session_for(STAND_IN_PROJECT_ID, keys.key(), &["teacher"]),
+            0 => session_for(PROJECT_ID, keys.key(), &["teacher"]),
             n => {
-                let mut claims = session_claims(STAND_IN_PROJECT_ID, &["teacher"]);
+                let mut claims = session_claims(PROJECT_ID, &["teacher"]);
                 claims["iat"] = json!(claims["iat"].as_u64().expect("iat") - 60);
                 strangers[n % strangers.len()].sign(&claims)
             }
@@ -188,7 +188,7 @@ pub async fn a_hanging_key_server_holds_no_invocation_past_the_fetch_timeout(
         .key_server
         .set_answer_delay(Duration::from_secs(3600));
     let tokens: Vec<String> = (0..16)
-        .map(|_| session_for(STAND_IN_PROJECT_ID, keys.key(), &["teacher"]))
+        .map(|_| session_for(PROJECT_ID, keys.key(), &["teacher"]))
         .collect();
 
     let requests = environment.invoke_all(function, &tokens);
@@ -212,7 +212,7 @@ pub async fn a_hanging_key_server_holds_no_invocation_past_the_fetch_timeout(
 
     // Recovery: ask again until the back-off is over and a fresh fetch succeeds.
     environment.key_server.set_answer_delay(Duration::ZERO);
-    let token = session_for(STAND_IN_PROJECT_ID, keys.key(), &["teacher"]);
+    let token = session_for(PROJECT_ID, keys.key(), &["teacher"]);
     let deadline = tokio::time::Instant::now() + WITHIN;
     loop {
         let requests = environment.invoke_all(function, std::slice::from_ref(&token));

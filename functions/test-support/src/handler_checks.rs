@@ -12,7 +12,7 @@ use lambda_http::http::{StatusCode, header};
 use lambda_http::{Body, Request, Response};
 use serde_json::{Value, json};
 
-use crate::STAND_IN_PROJECT_ID;
+use crate::PROJECT_ID;
 
 use crate::refused_tokens::{refused_cases, session_for};
 
@@ -65,7 +65,7 @@ impl Function {
 }
 
 pub fn validator_for(base_uri: &str) -> SessionValidator {
-    let config = Config::new(STAND_IN_PROJECT_ID, Some(base_uri)).expect("valid test config");
+    let config = Config::new(PROJECT_ID, Some(base_uri)).expect("valid test config");
     SessionValidator::from_config(&config).expect("validator")
 }
 
@@ -88,12 +88,12 @@ pub async fn each_role_set_gets_its_body_from_one_key_fetch(
     cases: &[(&[&str], Value)],
 ) {
     let keys = TestKeys::generate();
-    let key_server = KeyServer::start(STAND_IN_PROJECT_ID, keys.jwks_json()).await;
+    let key_server = KeyServer::start(PROJECT_ID, keys.jwks_json()).await;
     let validator = validator_for(&key_server.base_uri());
 
     for (format, fixture) in function.fixtures {
         for (roles, expected) in cases {
-            let token = session_for(STAND_IN_PROJECT_ID, keys.key(), roles);
+            let token = session_for(PROJECT_ID, keys.key(), roles);
             let response = function
                 .call(&validator, fixture, &[&format!("Bearer {token}")])
                 .await;
@@ -117,11 +117,11 @@ pub async fn each_role_set_gets_its_body_from_one_key_fetch(
 
 pub async fn every_refused_token_gets_the_fixed_401_and_challenge(function: &Function) {
     let keys = TestKeys::generate();
-    let key_server = KeyServer::start(STAND_IN_PROJECT_ID, keys.jwks_json()).await;
+    let key_server = KeyServer::start(PROJECT_ID, keys.jwks_json()).await;
     let validator = validator_for(&key_server.base_uri());
 
     for (format, fixture) in function.fixtures {
-        for case in refused_cases(STAND_IN_PROJECT_ID, keys.key()) {
+        for case in refused_cases(PROJECT_ID, keys.key()) {
             let authorization: Vec<&str> = case.authorization.iter().map(String::as_str).collect();
             let response = function.call(&validator, fixture, &authorization).await;
             let context = format!("{}, {format}: {}", function.name, case.name);
@@ -146,9 +146,9 @@ pub async fn a_key_server_that_is_down_gives_503_not_401(function: &Function) {
     let keys = TestKeys::generate();
     let token = format!(
         "Bearer {}",
-        session_for(STAND_IN_PROJECT_ID, keys.key(), &["teacher"])
+        session_for(PROJECT_ID, keys.key(), &["teacher"])
     );
-    let answering_503 = KeyServer::start(STAND_IN_PROJECT_ID, keys.jwks_json()).await;
+    let answering_503 = KeyServer::start(PROJECT_ID, keys.jwks_json()).await;
     answering_503.set_available(false);
 
     for base_uri in [unreachable_base_uri().await, answering_503.base_uri()] {

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::STAND_IN_PROJECT_ID;
+use crate::PROJECT_ID;
 use crate::binary_scenario::{Function, WITHIN, function_env, gateway_response};
 use crate::concurrency_scenario::Concurrency;
 use crate::{
@@ -56,7 +56,7 @@ async fn start_with(
         concurrency.map_or_else(|| "one at a time".to_owned(), |n| format!("{n} at once"))
     );
     let clock = ShiftedWallClock::new();
-    let key_server = KeyServer::start(STAND_IN_PROJECT_ID, jwks_json(served.iter().copied())).await;
+    let key_server = KeyServer::start(PROJECT_ID, jwks_json(served.iter().copied())).await;
     if let Some(delay) = key_delay {
         key_server.set_answer_delay(delay);
     }
@@ -82,7 +82,7 @@ impl Environment {
     /// A teacher's token from `key`, issued `issued_ago` before the function's current time.
     fn token(&self, key: &TestKey, issued_ago: u64) -> String {
         let now = self.clock.unix_now();
-        let mut claims = session_claims_at(STAND_IN_PROJECT_ID, &["teacher"], now);
+        let mut claims = session_claims_at(PROJECT_ID, &["teacher"], now);
         claims["iat"] = json!(now - issued_ago);
         key.sign(&claims)
     }

@@ -20,8 +20,8 @@ pub mod shifted_wall_clock;
 pub mod tokens;
 pub mod validator_on_key_server;
 
-/// The local Descope stand-in's project: the one the tests, benchmarks and figures validate for.
-pub use descope_stand_in::config::DEFAULT_PROJECT_ID as STAND_IN_PROJECT_ID;
+/// The Descope project the tests, benchmarks and figures mint tokens for and validate against.
+pub const PROJECT_ID: &str = "P2TestProject";
 
 pub use events::{body_json, request, with_authorization};
 pub use key_server::{KeyAnswer, KeyServer, unreachable_base_uri};

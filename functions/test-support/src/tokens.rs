@@ -1,10 +1,10 @@
 //! Signing keys and Descope-shaped session tokens minted with them.
 //!
 //! ```
-//! use test_support::{STAND_IN_PROJECT_ID, TestKeys, mint, session_claims};
+//! use test_support::{PROJECT_ID, TestKeys, mint, session_claims};
 //! let keys = TestKeys::generate(); // one RS256 key, kid "test-key-1"
 //! let jwks = keys.jwks_json(); // serve this at /v2/keys/{projectId}
-//! let token = mint(keys.key(), &session_claims(STAND_IN_PROJECT_ID, &["teacher"]));
+//! let token = mint(keys.key(), &session_claims(PROJECT_ID, &["teacher"]));
 //! assert_eq!(token.split('.').count(), 3);
 //! assert!(jwks.contains("test-key-1"));
 //! ```
@@ -26,7 +26,7 @@ use descope_auth::{Clock, SessionValidator, SystemClock};
 
 pub use jsonwebtoken::Algorithm;
 
-use crate::STAND_IN_PROJECT_ID;
+use crate::PROJECT_ID;
 use crate::memory_fetcher::MemoryFetcher;
 
 enum Signer {
@@ -213,11 +213,11 @@ impl TestKeys {
         jwks_json(self.keys.iter())
     }
 
-    /// A validator for [`STAND_IN_PROJECT_ID`] that fetches these keys from memory, its cache
+    /// A validator for [`PROJECT_ID`] that fetches these keys from memory, its cache
     /// already filled by accepting `token` once: the warm path benchmarks and fuzzing measure.
     pub fn warm_validator(&self, token: &str) -> SessionValidator<Arc<MemoryFetcher>, SystemClock> {
         let validator = SessionValidator::new(
-            STAND_IN_PROJECT_ID,
+            PROJECT_ID,
             MemoryFetcher::serving(self.jwks_json()),
             SystemClock,
         );

@@ -7,7 +7,7 @@ use std::time::Duration;
 use descope_auth::{AuthError, Clock, HttpKeyFetcher, Session, SessionValidator, TokenRejection};
 use serde_json::Value;
 
-use crate::STAND_IN_PROJECT_ID;
+use crate::PROJECT_ID;
 use crate::key_server::{KeyAnswer, KeyServer};
 use crate::manual_clock::ManualClock;
 use crate::tokens::{TestKey, jwks_json, session_claims_at};
@@ -26,12 +26,12 @@ pub struct ValidatorOnKeyServer {
 impl ValidatorOnKeyServer {
     /// Until told what to answer, the key endpoint answers 404.
     pub async fn start() -> ValidatorOnKeyServer {
-        let server = KeyServer::start(STAND_IN_PROJECT_ID, "").await;
+        let server = KeyServer::start(PROJECT_ID, "").await;
         server.answer(KeyAnswer::status(404));
         let fetcher = HttpKeyFetcher::new(keys_url(&server.base_uri())).expect("a key URL");
         let clock = ManualClock::starting_at(T0);
         let validator = Arc::new(SessionValidator::new(
-            STAND_IN_PROJECT_ID,
+            PROJECT_ID,
             fetcher,
             Arc::clone(&clock),
         ));
@@ -62,7 +62,7 @@ impl ValidatorOnKeyServer {
 
     /// Descope-shaped claims valid at the clock's current time.
     pub fn claims(&self) -> Value {
-        session_claims_at(STAND_IN_PROJECT_ID, &["teacher"], self.clock.unix_now())
+        session_claims_at(PROJECT_ID, &["teacher"], self.clock.unix_now())
     }
 
     /// Claims issued `seconds` ago and still valid.
@@ -79,7 +79,7 @@ impl ValidatorOnKeyServer {
 
 /// The stand-in project's key URL under `base_uri`, built by the functions' own configuration.
 pub fn keys_url(base_uri: &str) -> String {
-    descope_auth::Config::new(STAND_IN_PROJECT_ID, Some(base_uri))
+    descope_auth::Config::new(PROJECT_ID, Some(base_uri))
         .expect("a key server's base URI on loopback")
         .jwks_url()
 }

@@ -12,7 +12,7 @@ use descope_auth::{AuthError, SessionValidator, SystemClock};
 use http::header::AUTHORIZATION;
 use http::{HeaderMap, HeaderValue};
 use libfuzzer_sys::fuzz_target;
-use test_support::{MemoryFetcher, STAND_IN_PROJECT_ID, TestKeys, mint, session_claims};
+use test_support::{MemoryFetcher, PROJECT_ID, TestKeys, mint, session_claims};
 
 struct Warm {
     runtime: tokio::runtime::Runtime,
@@ -24,7 +24,7 @@ static WARM: LazyLock<Warm> = LazyLock::new(|| {
     let keys = TestKeys::generate();
     let genuine_token = mint(
         keys.key(),
-        &session_claims(STAND_IN_PROJECT_ID, &["teacher"]),
+        &session_claims(PROJECT_ID, &["teacher"]),
     );
     Warm {
         runtime: tokio::runtime::Builder::new_current_thread()

@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 
 use descope_auth::{AuthError, SessionValidator, SystemClock};
 use libfuzzer_sys::fuzz_target;
-use test_support::{MemoryFetcher, STAND_IN_PROJECT_ID, TestKey, mint, session_claims};
+use test_support::{MemoryFetcher, PROJECT_ID, TestKey, mint, session_claims};
 
 struct Genuine {
     runtime: tokio::runtime::Runtime,
@@ -24,7 +24,7 @@ static GENUINE: LazyLock<Genuine> = LazyLock::new(|| {
         runtime: tokio::runtime::Builder::new_current_thread()
             .build()
             .expect("runtime"),
-        token: mint(&key, &session_claims(STAND_IN_PROJECT_ID, &["teacher"])),
+        token: mint(&key, &session_claims(PROJECT_ID, &["teacher"])),
         public_modulus,
     }
 });
@@ -32,7 +32,7 @@ static GENUINE: LazyLock<Genuine> = LazyLock::new(|| {
 fuzz_target!(|data: &[u8]| {
     let genuine = &*GENUINE;
     let validator = SessionValidator::new(
-        STAND_IN_PROJECT_ID,
+        PROJECT_ID,
         MemoryFetcher::serving(data),
         SystemClock,
     );

@@ -11,7 +11,7 @@ use std::sync::{Arc, LazyLock};
 
 use descope_auth::{AuthError, Clock, LEEWAY_SECS, SessionValidator};
 use libfuzzer_sys::fuzz_target;
-use test_support::{ManualClock, MemoryFetcher, STAND_IN_PROJECT_ID, TestKey, b64, jwks_json};
+use test_support::{ManualClock, MemoryFetcher, PROJECT_ID, TestKey, b64, jwks_json};
 
 /// 2027-01-15; seeds use expiries around it.
 const NOW: u64 = 1_800_000_000;
@@ -29,7 +29,7 @@ static SIGNER: LazyLock<Signer> = LazyLock::new(|| {
     let key = TestKey::ed25519("Ed");
     let clock = ManualClock::starting_at(NOW);
     let validator = SessionValidator::new(
-        STAND_IN_PROJECT_ID,
+        PROJECT_ID,
         MemoryFetcher::serving(jwks_json([&key])),
         Arc::clone(&clock),
     );
@@ -60,9 +60,9 @@ fuzz_target!(|data: &[u8]| {
         Ok(session) => {
             let issuer = session.issuer();
             assert!(
-                issuer == STAND_IN_PROJECT_ID
+                issuer == PROJECT_ID
                     || issuer
-                        .strip_suffix(STAND_IN_PROJECT_ID)
+                        .strip_suffix(PROJECT_ID)
                         .is_some_and(|rest| rest.ends_with('/')),
                 "accepted issuer {issuer:?}"
             );
