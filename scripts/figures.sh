@@ -50,8 +50,10 @@ trap 'rm -rf "${work}"' EXIT
 echo "== building (release profile from Cargo.toml)" >&2
 # Functions on their own, as `cargo lambda build` builds them.
 cargo build --release --quiet "${packages[@]}"
-# The harness and the baseline are examples of the test-support crate.
-cargo build --release --quiet -p test-support --example noop-function --example lambda-figures
+# The baseline runs on the API functions' own runtime (api-startup's example); the harness drives
+# the binaries (test-support's example).
+cargo build --release --quiet -p api-startup --example noop-function
+cargo build --release --quiet -p test-support --example lambda-figures
 
 noop="${target_dir}/release/examples/noop-function"
 

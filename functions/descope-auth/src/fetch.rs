@@ -54,7 +54,11 @@ impl HttpKeyFetcher {
     /// ≤ 3 s, no redirects, no proxy, body ≤ [`MAX_JWKS_BYTES`].
     pub fn new(url: impl Into<String>) -> Result<Self, ConfigError> {
         let client = Client::builder()
-            .tls_backend_preconfigured(tls_config()?)
+            // The roots compiled in: no certificate store read at cold start (see function_base::tls).
+            .tls_backend_preconfigured(
+                function_base::tls::client_config()
+                    .map_err(|error| ConfigError::HttpClient(error.to_string()))?,
+            )
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(FETCH_TIMEOUT)
             .redirect(redirect::Policy::none())
@@ -106,38 +110,6 @@ impl KeyFetcher for HttpKeyFetcher {
     }
 }
 
-/// TLS for the key fetch, trusting the Mozilla root set compiled into the binary.
-///
-/// Why not the system store: reqwest's own rustls setup goes through rustls-platform-verifier,
-/// which on Linux reads `/etc/ssl/certs` (the bundle, then every file in the folder) and parses
-/// each certificate while the client is built. In Lambda that client is built on every cold start,
-/// and that work costs several times a no-op function's whole init (figures in the README's
-/// Performance section). The key server is
-/// Descope's API, a public-CA host the Mozilla set covers; `webpki-roots` ships those roots
-/// already parsed into trust anchors, so building the store is a copy with no file or parse work.
-/// The costs: the roots update with this crate's dependencies (`cargo update -p webpki-roots`),
-/// not with the Lambda image, and an https `DESCOPE_BASE_URI` behind a private CA is not trusted.
-/// Both of reqwest 0.13's rustls features still compile the platform verifier in; with a
-/// preconfigured config it is never run.
-fn tls_config() -> Result<rustls::ClientConfig, ConfigError> {
-    let mut config = rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::aws_lc_rs::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .map_err(|error| ConfigError::HttpClient(error.to_string()))?
-    .with_root_certificates(compiled_in_roots())
-    .with_no_client_auth();
-    // What reqwest offers itself when HTTP/2 is not compiled in (this workspace leaves it out).
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(config)
-}
-
-fn compiled_in_roots() -> rustls::RootCertStore {
-    rustls::RootCertStore {
-        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-    }
-}
-
 fn transport_error(error: reqwest::Error) -> FetchError {
     if error.is_timeout() {
         FetchError::Timeout
@@ -161,22 +133,5 @@ mod tests {
             fetcher.url(),
             "https://api.descope.com/v2/keys/P2LocalStandInProject"
         );
-    }
-
-    #[test]
-    fn the_tls_config_trusts_the_mozilla_roots_with_aws_lc_rs() {
-        let roots = compiled_in_roots();
-        assert_eq!(roots.len(), webpki_roots::TLS_SERVER_ROOTS.len());
-        // Mozilla's program holds well over a hundred roots; a handful would mean a wrong set.
-        assert!(roots.len() > 100, "only {} roots", roots.len());
-
-        let config = tls_config().expect("TLS config");
-        let aws_lc_rs = rustls::crypto::aws_lc_rs::default_provider();
-        assert_eq!(
-            config.crypto_provider().cipher_suites,
-            aws_lc_rs.cipher_suites
-        );
-        assert_eq!(config.alpn_protocols, vec![b"http/1.1".to_vec()]);
-        assert!(config.enable_sni);
     }
 }

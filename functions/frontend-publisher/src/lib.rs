@@ -24,20 +24,10 @@ pub use response::{Responder, Status, check_response_url};
 pub use source::{BuildSource, FetchError, LayerBuildSource};
 
 /// The HTTP client for the layer download and the answer to CloudFormation: both go to S3
-/// presigned URLs on public-CA hosts, so the Mozilla roots compiled in are enough, and a cold
-/// start reads no certificate store from disk.
+/// presigned URLs on public-CA hosts, so the roots compiled in are enough (see
+/// [`function_base::tls`]), and a cold start reads no certificate store from disk.
 pub fn http_client() -> reqwest::Client {
-    let mut tls = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
-        rustls::crypto::aws_lc_rs::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .expect("aws-lc-rs supports TLS 1.2 and 1.3")
-    .with_root_certificates(rustls::RootCertStore {
-        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-    })
-    .with_no_client_auth();
-    // What reqwest offers itself when HTTP/2 is not compiled in (this workspace leaves it out).
-    tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+    let tls = function_base::tls::client_config().expect("aws-lc-rs supports TLS 1.2 and 1.3");
     reqwest::Client::builder()
         .tls_backend_preconfigured(tls)
         // Both URLs are checked or issued by AWS; a redirect would lead somewhere unchecked.

@@ -8,7 +8,7 @@ use lambda_runtime::{Error, LambdaEvent, service_fn};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
-    function_startup::init_tracing();
+    function_base::init_tracing();
     // Credentials and region come from the function's environment. Each call is capped so one
     // stuck request cannot use up the time the answer to CloudFormation needs.
     let aws = aws_config::defaults(BehaviorVersion::latest())

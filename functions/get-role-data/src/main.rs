@@ -1,7 +1,7 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    function_startup::serve("get-role-data", |validator, request| async move {
+    api_startup::serve("get-role-data", |validator, request| async move {
         get_role_data::get_role_data(&validator, &request).await
     })
 }

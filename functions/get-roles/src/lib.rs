@@ -7,7 +7,7 @@
 
 use descope_auth::{Clock, KeyFetcher, SessionValidator, json_response};
 use lambda_http::http::StatusCode;
-use lambda_http::{Body, Request, RequestExt, Response};
+use lambda_http::{Body, Request, Response};
 use serde::Serialize;
 
 pub const SECRET_MESSAGE: &str = "You are now a trained Descope user!";
@@ -19,18 +19,13 @@ struct RolesBody<'a> {
     roles: &'a [String],
 }
 
-/// Answers one request: 200 with the session's roles, or the auth crate's 401/503.
-// The request (and so its Authorization header) is never recorded. The request id is, because
-// the JSON log shows only the innermost span, which is this one, not the runtime's.
-#[tracing::instrument(name = "get_roles", skip_all, fields(requestId, status))]
+/// Answers one request, in the span `api_startup::serve` opens for it: 200 with the session's
+/// roles, or the auth crate's 401/503.
 pub async fn get_roles<F: KeyFetcher, C: Clock>(
     validator: &SessionValidator<F, C>,
     request: &Request,
 ) -> Response<Body> {
-    if let Some(context) = request.lambda_context_ref() {
-        tracing::Span::current().record("requestId", context.request_id.as_str());
-    }
-    let response = match validator.validate_headers(request.headers()).await {
+    match validator.validate_headers(request.headers()).await {
         Ok(session) => json_response(
             StatusCode::OK,
             &RolesBody {
@@ -39,7 +34,5 @@ pub async fn get_roles<F: KeyFetcher, C: Clock>(
             },
         ),
         Err(error) => error.to_response(),
-    };
-    tracing::Span::current().record("status", response.status().as_u16());
-    response
+    }
 }

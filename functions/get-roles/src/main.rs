@@ -1,7 +1,7 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    function_startup::serve("get-roles", |validator, request| async move {
+    api_startup::serve("get-roles", |validator, request| async move {
         get_roles::get_roles(&validator, &request).await
     })
 }
