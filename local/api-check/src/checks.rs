@@ -76,7 +76,10 @@ pub async fn signed_in(api: &Api, sessions: &Sessions, report: &mut Report) {
     }
 
     // Any valid token: the route must refuse the method, whoever calls it.
-    let valid = sessions.signed_in.first().map(|session| session.token.as_str());
+    let valid = sessions
+        .signed_in
+        .first()
+        .map(|session| session.token.as_str());
     for route in ROUTES {
         check_post(api, route, valid, report).await;
     }
