@@ -36,7 +36,7 @@ struct Cli {
 
     /// Seconds each request may take (`sam local` starts a container for each one)
     #[arg(long, value_name = "SECONDS", default_value_t = 30,
-          value_parser = clap::value_parser!(u64).range(1..=3600))]
+          value_parser = clap::value_parser!(u64).range(1..=86_400))]
     timeout: u64,
 }
 
