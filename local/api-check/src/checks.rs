@@ -43,72 +43,51 @@ pub async fn signed_in(api: &Api, sessions: &Sessions, report: &mut Report) {
         }
     }
 
-    let forged = tokens::forged();
-    for route in ROUTES {
-        check_refused(api, route, "without a token", None, report).await;
-        check_refused(
-            api,
-            route,
-            "with a malformed token",
-            Some("not.a.jwt"),
-            report,
-        )
-        .await;
-        check_refused(
-            api,
-            route,
-            "with a forged token (unknown key)",
-            Some(&forged),
-            report,
-        )
-        .await;
-        let tampered_name = "with a tampered token (roles rewritten)";
-        check_refused(
-            api,
-            route,
-            tampered_name,
-            Some(&sessions.tampered_student),
-            report,
-        )
-        .await;
-        let expired = Some(sessions.expired_student.as_str());
-        check_refused(api, route, "with an expired token", expired, report).await;
-    }
-
+    check_refused_tokens(api, Some(sessions), report).await;
     // Any valid token: the route must refuse the method, whoever calls it.
     let valid = sessions
         .signed_in
         .first()
         .map(|session| session.token.as_str());
-    for route in ROUTES {
-        check_post(api, route, valid, report).await;
-    }
+    check_posts(api, valid, report).await;
 }
 
 /// What a deployed stack can be checked for without a real token.
 pub async fn tokenless(api: &Api, report: &mut Report) {
-    let forged = tokens::forged();
-    for route in ROUTES {
-        check_refused(api, route, "without a token", None, report).await;
-        check_refused(
-            api,
-            route,
-            "with a malformed token",
-            Some("not.a.jwt"),
-            report,
-        )
-        .await;
-        check_refused(
-            api,
-            route,
-            "with a forged token (unknown key)",
-            Some(&forged),
-            report,
-        )
-        .await;
+    check_refused_tokens(api, None, report).await;
+    check_posts(api, None, report).await;
+}
+
+/// Both routes refuse each token alike; with the stand-in's sessions, also a tampered and an
+/// expired one.
+async fn check_refused_tokens(api: &Api, sessions: Option<&Sessions>, report: &mut Report) {
+    let mut refused = vec![
+        ("without a token", None),
+        ("with a malformed token", Some("not.a.jwt".to_owned())),
+        ("with a forged token (unknown key)", Some(tokens::forged())),
+    ];
+    if let Some(sessions) = sessions {
+        refused.extend([
+            (
+                "with a tampered token (roles rewritten)",
+                Some(sessions.tampered_student.clone()),
+            ),
+            (
+                "with an expired token",
+                Some(sessions.expired_student.clone()),
+            ),
+        ]);
     }
     for route in ROUTES {
-        check_post(api, route, None, report).await;
+        for (how, token) in &refused {
+            check_refused(api, route, how, token.as_deref(), report).await;
+        }
+    }
+}
+
+async fn check_posts(api: &Api, token: Option<&str>, report: &mut Report) {
+    for route in ROUTES {
+        check_post(api, route, token, report).await;
     }
 }
 

@@ -186,11 +186,13 @@ fn json_answer(status: StatusCode, body: Value) -> Response {
         .into_response()
 }
 
+/// The checker, with no proxy from the test's environment between it and the fake.
 fn api_check(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_api-check"))
-        .args(args)
-        .output()
-        .expect("run api-check")
+    let mut command = Command::new(env!("CARGO_BIN_EXE_api-check"));
+    for proxy in ["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"] {
+        command.env_remove(proxy).env_remove(proxy.to_lowercase());
+    }
+    command.args(args).output().expect("run api-check")
 }
 
 fn stdout(output: &Output) -> String {
