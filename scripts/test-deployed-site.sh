@@ -16,9 +16,10 @@ started=$SECONDS
 
 [ -x /usr/bin/chromium ] || { echo "error: /usr/bin/chromium is missing; run scripts/setup.sh" >&2; exit 1; }
 
-# For start_stand_in (and, through it, services.sh and the stand-in's facts).
-# shellcheck source=scripts/lib/api-checks.sh
-source scripts/lib/api-checks.sh
+# shellcheck source=scripts/lib/services.sh
+source scripts/lib/services.sh
+# shellcheck source=scripts/lib/stand-in.sh
+source scripts/lib/stand-in.sh
 
 scripts/setup-python-tools.sh >/dev/null
 export PATH="$PWD/.venv/bin:$PATH"

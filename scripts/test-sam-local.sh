@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Tests the API the way AWS runs it, locally: `sam local start-api` on the real template.yaml,
 # samconfig.toml and env.json, each arm64 `bootstrap` from `sam build` in its own container
-# (emulated on x86_64), the Descope stand-in on the Docker bridge, and curl against both routes.
+# (emulated on x86_64), the Descope stand-in on the Docker bridge, the API checks
+# (local/api-check) against both routes, and curl for what only a container shows: a cold start
+# per request, 503 while the stand-in's key endpoint fails, and recovery.
 #
 # Installs what is missing (Docker, arm64 emulation; Debian or Ubuntu, as root or with sudo),
 # starts the Docker daemon if none answers, builds the local base image once (see
@@ -11,10 +13,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/sam-local-base-image.sh
 source scripts/sam-local-base-image.sh
-# shellcheck source=scripts/lib/api-checks.sh
-source scripts/lib/api-checks.sh
+# shellcheck source=scripts/lib/services.sh
+source scripts/lib/services.sh
+# shellcheck source=scripts/lib/stand-in.sh
+source scripts/lib/stand-in.sh
 
 UNAVAILABLE_BODY='{"error": "authentication service unavailable"}'
+SECRET_MESSAGE='You are now a trained Descope user!'
 # Every invocation creates a container and runs an emulated binary; the first one also builds
 # SAM's image with its Runtime Interface Emulator on top of the base image.
 REQUEST_SECONDS=${REQUEST_SECONDS:-180}
@@ -129,7 +134,7 @@ command -v ip >/dev/null || sam_local_apt_install iproute2
 bridge_ip=${SAM_LOCAL_HOST_GATEWAY:-$(ip -4 -o addr show docker0 2>/dev/null | awk '{split($4, a, "/"); print a[1]; exit}')}
 [[ -n "$bridge_ip" ]] || fail_setup "no IPv4 address on docker0 (set SAM_LOCAL_HOST_GATEWAY)"
 
-cargo build --quiet -p descope-stand-in
+cargo build --quiet -p descope-stand-in -p api-check
 start_stand_in --host "$bridge_ip" --port "$stand_in_port"
 echo "Descope stand-in: $stand_in_url (host.docker.internal:$stand_in_port in the containers; $((SECONDS - started)) s so far)"
 
@@ -146,6 +151,37 @@ wait_until 120 "sam local start-api" "$service_pid" listens "$api_url/_ready" ||
 echo "sam local start-api: $api_url ($((SECONDS - started)) s so far)"
 
 # ----------------------------------------------------------------------- helpers --------------
+
+# This script's own checks, tallied apart from the API checks'.
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); echo "ok   - $1"; }
+fail() { failed=$((failed + 1)); echo "FAIL - $1: $2"; }
+
+header() { # header NAME: the last response's header value, without the trailing CR
+    { grep -i "^$1:" "$work/headers" || true; } | head -n 1 | cut -d: -f2- | sed 's/^ *//; s/\r$//'
+}
+
+json_equals() { # json_equals FILE EXPECTED_JSON: compares parsed values, not text
+    python3 -c 'import json, sys
+sys.exit(0 if json.load(open(sys.argv[1], encoding="utf-8")) == json.loads(sys.argv[2]) else 1)' "$1" "$2"
+}
+
+check_json_response() { # check_json_response NAME WANT_STATUS WANT_JSON: checks the last response
+    local name=$1 want_status=$2 want_json=$3 problems=()
+    [[ "$status" == "$want_status" ]] || problems+=("status $status, want $want_status")
+    json_equals "$work/body" "$want_json" 2>/dev/null ||
+        problems+=("body $(head -c 300 "$work/body"), want $want_json")
+    [[ "$(header content-type)" == application/json* ]] ||
+        problems+=("Content-Type '$(header content-type)'")
+    [[ "$(header cache-control)" == no-store ]] ||
+        problems+=("Cache-Control '$(header cache-control)', want no-store")
+    if ((${#problems[@]} == 0)); then
+        pass "$name"
+    else
+        fail "$name" "$(IFS=';'; echo "${problems[*]}")"
+    fi
+}
 
 # request URL [curl args...]: a GET; leaves the status in $status, the body in $work/body, the
 # headers in $work/headers and the number of Lambda containers it created in $containers_created.
@@ -179,22 +215,36 @@ set_key_fault() { # set_key_fault true|false
 
 # ------------------------------------------------------------------------- tests --------------
 
-sign_in_demo_users
 first_request=$SECONDS
-check_every_demo_user
-check_refused_tokens
+# Both routes for every demo user, every kind of refused token, the headers and a POST; the
+# output goes to the terminal and, for the tally below, to a file.
+if target/debug/api-check --api-url "$api_url" --stand-in-url "$stand_in_url" \
+    --timeout "$REQUEST_SECONDS" | tee "$work/api-check.out"; then
+    api_check_status=0
+else
+    api_check_status=${PIPESTATUS[0]}
+fi
+((api_check_status <= 1)) || fail_setup "the API checks could not run (exit status $api_check_status)"
+[[ "$(tail -n 1 "$work/api-check.out")" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]] ||
+    fail_setup "the API checks printed no tally"
+api_passed=${BASH_REMATCH[1]}
+api_failed=${BASH_REMATCH[2]}
+
+echo
+teacher_token=$(sign_in teacher@example.com)
+both_token=$(sign_in both@example.com)
 
 # Each container fetches the keys on its first request, so a cold start while the key endpoint
 # fails has no keys at all: the function must answer 503, not 401 and not a 5xx of Lambda's.
 set_key_fault true
 for path in get_roles get_role_data; do
-    request "$api_url/$path" -H "Authorization: Bearer ${token_of[teacher]}"
+    request "$api_url/$path" -H "Authorization: Bearer $teacher_token"
     check_json_response "GET /$path while Descope's keys are unavailable -> 503" 503 "$UNAVAILABLE_BODY"
     check_cold_start "GET /$path while Descope's keys are unavailable"
 done
 set_key_fault false
 
-request "$api_url/get_roles" -H "Authorization: Bearer ${token_of[both]}"
+request "$api_url/get_roles" -H "Authorization: Bearer $both_token"
 check_json_response "GET /get_roles once the keys are back -> 200" 200 \
     "{\"secretMessage\": \"$SECRET_MESSAGE\", \"roles\": [\"teacher\", \"student\"]}"
 check_cold_start "GET /get_roles once the keys are back"
@@ -210,6 +260,9 @@ grep -ao 'REPORT RequestId.*' "$work/sam-local.log" | sed 's/^/    /' || echo " 
 echo "requests took ${requests_took} s; the whole step $((SECONDS - started)) s"
 
 echo
+echo "API checks: $api_passed passed, $api_failed failed; this script's: $passed passed, $failed failed"
+passed=$((passed + api_passed))
+failed=$((failed + api_failed))
 echo "$passed passed, $failed failed"
 if ((failed > 0)); then
     show_logs

@@ -18,6 +18,10 @@ pub const REFRESH_DRN: &str = "DSR";
 /// Descope allows this much clock skew when it checks a token's times.
 const LEEWAY_SECS: u64 = 5;
 
+/// How long ago an expired test session expired: far beyond any validator's clock-skew leeway
+/// (Descope's and the backend's are seconds), so no leeway can make it valid again.
+pub const EXPIRED_SESSION_AGE_SECS: u64 = 600;
+
 /// Claims of a session token, in the shape of a Descope session JWT.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct SessionClaims {
@@ -101,6 +105,29 @@ impl TokenIssuer {
         self.session_for(refresh.user, refresh.token.clone(), refresh.claims.exp, now)
     }
 
+    /// A session token for `user` that expired `EXPIRED_SESSION_AGE_SECS` ago, signed with the
+    /// current key, so a test can show that a validator refuses an expired session without
+    /// waiting for one to expire. No refresh token comes with it.
+    pub fn expired_session(&self, user: &'static DemoUser, now: u64) -> Result<String, TokenError> {
+        let exp = now.saturating_sub(EXPIRED_SESSION_AGE_SECS);
+        let issued = exp.saturating_sub(self.session_ttl.as_secs());
+        self.sign(&self.session_claims(user, issued, exp))
+    }
+
+    fn session_claims(&self, user: &DemoUser, iat: u64, exp: u64) -> SessionClaims {
+        SessionClaims {
+            amr: vec!["pwd".to_owned()],
+            drn: SESSION_DRN.to_owned(),
+            exp,
+            iat,
+            iss: self.issuer.clone(),
+            sub: user.user_id.to_owned(),
+            roles: user.roles(),
+            permissions: Vec::new(),
+            tenants: serde_json::Map::new(),
+        }
+    }
+
     fn session_for(
         &self,
         user: &'static DemoUser,
@@ -110,17 +137,7 @@ impl TokenIssuer {
     ) -> Result<Session, TokenError> {
         // A session never outlives the refresh token it came from.
         let exp = (now + self.session_ttl.as_secs()).min(refresh_exp);
-        let session_claims = SessionClaims {
-            amr: vec!["pwd".to_owned()],
-            drn: SESSION_DRN.to_owned(),
-            exp,
-            iat: now,
-            iss: self.issuer.clone(),
-            sub: user.user_id.to_owned(),
-            roles: user.roles(),
-            permissions: Vec::new(),
-            tenants: serde_json::Map::new(),
-        };
+        let session_claims = self.session_claims(user, now, exp);
         let session_jwt = self.sign(&session_claims)?;
         Ok(Session {
             user,
@@ -292,6 +309,30 @@ mod tests {
         assert!(issuer.verify_refresh(&stranger.refresh_jwt, NOW).is_err());
         assert!(issuer.verify_refresh("not-a-jwt", NOW).is_err());
         assert!(issuer.verify_refresh("", NOW).is_err());
+    }
+
+    #[test]
+    fn an_expired_session_is_a_session_of_the_user_long_expired() {
+        let issuer = issuer();
+        let token = issuer.expired_session(&DEMO_USERS[1], NOW).unwrap();
+        let claims = payload(&issuer, &token);
+        let fresh = payload(
+            &issuer,
+            &issuer.sign_in(&DEMO_USERS[1], NOW).unwrap().session_jwt,
+        );
+        assert_eq!(claims["exp"], NOW - EXPIRED_SESSION_AGE_SECS);
+        assert_eq!(claims["iat"], NOW - EXPIRED_SESSION_AGE_SECS - 600);
+        for claim in [
+            "amr",
+            "drn",
+            "iss",
+            "sub",
+            "roles",
+            "permissions",
+            "tenants",
+        ] {
+            assert_eq!(claims[claim], fresh[claim], "{claim}");
+        }
     }
 
     #[test]

@@ -6,8 +6,10 @@ mod common;
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 
-use common::{Answer, PASSWORD, PROJECT_ID, StandIn, stand_in_command};
-use serde_json::json;
+use common::{Answer, PASSWORD, PROJECT_ID, StandIn, stand_in_command, unix_now};
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use serde_json::{Value, json};
 
 #[tokio::test]
 async fn jwks_is_served_in_descope_shape_for_the_configured_project_only() {
@@ -118,6 +120,92 @@ async fn fault_switch_makes_the_key_endpoint_answer_503_until_cleared() {
         .await
         .assert_error(400, "E011001");
 }
+
+#[tokio::test]
+async fn expired_session_hook_issues_a_long_expired_session_signed_with_the_served_key() {
+    let stand_in = StandIn::start();
+    let jwks = stand_in
+        .get(&format!("/v2/keys/{PROJECT_ID}"), None)
+        .await
+        .json;
+    let key = &jwks["keys"][0];
+    let decoding = DecodingKey::from_rsa_components(
+        key["n"].as_str().expect("n"),
+        key["e"].as_str().expect("e"),
+    )
+    .expect("RSA key from the JWKS");
+
+    let answer = stand_in
+        .post(
+            "/_stand-in/expired-session",
+            r#"{"loginId":"Student@Example.com"}"#,
+            None,
+        )
+        .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(answer.header("cache-control"), Some("no-store"));
+    let fields: Vec<&String> = answer.json.as_object().unwrap().keys().collect();
+    assert_eq!(fields, ["sessionJwt"]);
+    let token = answer.json["sessionJwt"].as_str().expect("sessionJwt");
+
+    let header = jsonwebtoken::decode_header(token).unwrap();
+    assert_eq!(header.kid.as_deref(), key["kid"].as_str());
+    assert_eq!(header.alg, Algorithm::RS256);
+
+    // Refused for its expiry alone, with the backend's leeway: the signature verifies.
+    let mut validation = Validation::new(Algorithm::RS256);
+    validation.leeway = BACKEND_LEEWAY_SECS;
+    validation.set_required_spec_claims(&["exp", "iss", "sub"]);
+    let refused = jsonwebtoken::decode::<Value>(token, &decoding, &validation).unwrap_err();
+    assert_eq!(refused.kind(), &ErrorKind::ExpiredSignature);
+
+    validation.validate_exp = false;
+    let claims = jsonwebtoken::decode::<Value>(token, &decoding, &validation)
+        .unwrap()
+        .claims;
+    let now = unix_now();
+    let exp = claims["exp"].as_u64().unwrap();
+    assert!(
+        exp + 60 < now && exp + 3600 > now,
+        "expired minutes ago, not moments ago"
+    );
+    assert!(claims["iat"].as_u64().unwrap() < exp);
+    assert_eq!(claims["sub"], "U2LocalStudent");
+    assert_eq!(claims["roles"], json!(["student"]));
+    assert_eq!(claims["drn"], "DS");
+    assert_eq!(
+        claims["iss"],
+        format!("https://api.descope.com/{PROJECT_ID}")
+    );
+
+    stand_in
+        .post(
+            "/_stand-in/expired-session",
+            r#"{"loginId":"nobody@example.com"}"#,
+            None,
+        )
+        .await
+        .assert_error(400, "E011003");
+    stand_in
+        .post("/_stand-in/expired-session", "{}", None)
+        .await
+        .assert_error(400, "E011003");
+    stand_in
+        .post(
+            "/_stand-in/expired-session",
+            r#"{"loginId":"student@example.com","password":"demo-password"}"#,
+            None,
+        )
+        .await
+        .assert_error(400, "E011001");
+    stand_in
+        .get("/_stand-in/expired-session", None)
+        .await
+        .assert_error(405, "E010405");
+}
+
+/// The backend's clock-skew allowance (SPEC §2; `LEEWAY_SECS` in functions/descope-auth).
+const BACKEND_LEEWAY_SECS: u64 = 5;
 
 #[tokio::test]
 async fn cors_preflight_and_error_answers_carry_the_exact_loopback_origin() {
@@ -266,6 +354,14 @@ async fn logs_never_contain_tokens_or_passwords() {
         )
         .await;
     assert_eq!(refused.status, 401);
+    let expired = stand_in
+        .post(
+            "/_stand-in/expired-session",
+            r#"{"loginId":"teacher@example.com"}"#,
+            None,
+        )
+        .await;
+    let expired_jwt = expired.json["sessionJwt"].as_str().unwrap().to_owned();
 
     let log = stand_in.stop_and_read_log();
     assert!(
@@ -278,6 +374,7 @@ async fn logs_never_contain_tokens_or_passwords() {
         // Any token segment: header, payload or signature.
         refresh_jwt.split('.').nth(1).unwrap(),
         refresh_jwt.split('.').nth(2).unwrap(),
+        expired_jwt.split('.').nth(2).unwrap(),
         PASSWORD,
         "wrong-secret-guess",
         "dcs=t",

@@ -168,12 +168,12 @@ fn refresh_token<'h>(
     Ok((!token.is_empty()).then_some(token))
 }
 
-fn signing_failed(err: crate::tokens::TokenError) -> ApiError {
+pub(super) fn signing_failed(err: crate::tokens::TokenError) -> ApiError {
     tracing::error!(%err, "could not issue a token");
     ApiError::Internal
 }
 
-fn required(value: Option<String>, field: &str) -> Result<String, ApiError> {
+pub(super) fn required(value: Option<String>, field: &str) -> Result<String, ApiError> {
     value
         .filter(|value| !value.is_empty())
         .ok_or_else(|| ApiError::InvalidRequest(format!("The {field} field is required")))

@@ -2,6 +2,7 @@
 //! `/_stand-in/*` controls.
 
 mod auth;
+mod expired_session;
 mod faults;
 mod keys;
 
@@ -57,6 +58,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/auth/logout", post(auth::logout))
         .route("/v2/keys/{project_id}", get(keys::key_set))
         .route("/_stand-in/faults", get(faults::show).post(faults::set))
+        .route("/_stand-in/expired-session", post(expired_session::issue))
         .route("/_stand-in/health", get(health))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
