@@ -17,7 +17,7 @@ use http::header::AUTHORIZATION;
 use http::{HeaderMap, HeaderValue};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::Value;
-use test_support::{MemoryFetcher, PROJECT_ID, TestKeys, mint, session_claims};
+use test_support::{MemoryFetcher, PROJECT_ID, TestKeys};
 
 /// Drives a future that must finish without waiting: the warm path never touches the network
 /// or a contended lock, so no runtime (and no runtime overhead) is needed.
@@ -56,10 +56,9 @@ struct Subject {
 impl Subject {
     fn new() -> Subject {
         let keys = TestKeys::generate();
-        let token = mint(
-            keys.key(),
-            &session_claims(PROJECT_ID, &["teacher", "student"]),
-        );
+        let token = keys
+            .key()
+            .session_token(PROJECT_ID, &["teacher", "student"]);
         let (message, signature) = token.rsplit_once('.').unwrap();
         let jwk = keys.key().jwk();
         let (n, e) = (jwk["n"].as_str().unwrap(), jwk["e"].as_str().unwrap());

@@ -1,12 +1,16 @@
 //! What a rejection leaves in the log: the reason, never the token.
 
+mod support;
+
+use support::ValidatorOnKeyServer;
+
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use http::header::AUTHORIZATION;
 use http::{HeaderMap, HeaderValue};
 use serde_json::json;
-use test_support::{KeyAnswer, TestKey, ValidatorOnKeyServer};
+use test_support::{KeyAnswer, TestKey};
 
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);
@@ -51,12 +55,12 @@ async fn rejections_log_their_reason_and_never_the_token() {
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
 
-    let keys = ValidatorOnKeyServer::start().await;
+    let auth = ValidatorOnKeyServer::start().await;
     let key = TestKey::rsa("K1");
     let impostor = TestKey::rsa("K1");
     let stranger = TestKey::rsa("K9");
     let claims_with = |change: serde_json::Value| {
-        let mut claims = keys.claims();
+        let mut claims = auth.claims();
         for (name, value) in change.as_object().unwrap() {
             claims[name] = value.clone();
         }
@@ -64,20 +68,20 @@ async fn rejections_log_their_reason_and_never_the_token() {
     };
 
     // Cold start with the key server down: the token is not judged.
-    keys.answer(KeyAnswer::status(503));
-    let unjudged = key.sign(&keys.claims());
+    auth.answer(KeyAnswer::status(503));
+    let unjudged = key.sign(&auth.claims());
     assert!(
-        keys.validator
+        auth.validator
             .validate_headers(&bearer(&[&unjudged]))
             .await
             .is_err()
     );
-    keys.serve_keys(&[&key]);
-    keys.advance(5);
+    auth.serve_keys(&[&key]);
+    auth.advance(5);
 
-    let accepted = key.sign(&keys.claims());
+    let accepted = key.sign(&auth.claims());
     let rejected = [
-        (impostor.sign(&keys.claims()), "signature does not verify"),
+        (impostor.sign(&auth.claims()), "signature does not verify"),
         (key.sign(&claims_with(json!({"exp": 1}))), "token expired"),
         (
             key.sign(&claims_with(json!({"roles": "preteacher"}))),
@@ -88,26 +92,26 @@ async fn rejections_log_their_reason_and_never_the_token() {
             "refresh token",
         ),
         (
-            stranger.sign(&keys.claims()),
+            stranger.sign(&auth.claims()),
             "no signing key with the token's kid",
         ),
     ];
     assert!(
-        keys.validator
+        auth.validator
             .validate_headers(&bearer(&[&accepted]))
             .await
             .is_ok()
     );
     for (token, _) in &rejected {
         assert!(
-            keys.validator
+            auth.validator
                 .validate_headers(&bearer(&[token]))
                 .await
                 .is_err()
         );
     }
     assert!(
-        keys.validator
+        auth.validator
             .validate_headers(&bearer(&[&accepted, &accepted]))
             .await
             .is_err()

@@ -4,10 +4,14 @@
 //! Its own test binary with a single test: it sets process-wide environment variables, which is
 //! only sound while no other thread reads the environment.
 
+mod support;
+
+use support::ValidatorOnKeyServer;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use test_support::{TestKey, ValidatorOnKeyServer};
+use test_support::TestKey;
 use tokio::net::TcpListener;
 
 #[tokio::test]
@@ -42,12 +46,12 @@ async fn the_key_fetch_goes_straight_to_the_key_server_whatever_the_proxy_variab
     }
 
     // The validator (and its HTTP client) is built after the variables are set.
-    let keys = ValidatorOnKeyServer::start().await;
+    let auth = ValidatorOnKeyServer::start().await;
     let key = TestKey::rsa("K1");
-    keys.serve_keys(&[&key]);
-    let outcome = keys.validate(&key.sign(&keys.claims())).await;
+    auth.serve_keys(&[&key]);
+    let outcome = auth.validate(&key.sign(&auth.claims())).await;
 
     assert!(outcome.is_ok(), "{outcome:?}");
-    assert_eq!(keys.fetches(), 1);
+    assert_eq!(auth.fetches(), 1);
     assert_eq!(connections.load(Ordering::SeqCst), 0, "the proxy was used");
 }

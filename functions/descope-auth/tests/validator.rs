@@ -1,5 +1,9 @@
 //! One validator's judgement of a token, its keys fetched from memory on a manual clock.
 
+mod support;
+
+use support::rejection;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,7 +16,7 @@ use descope_auth::{
     AuthError, ClaimsError, FetchError, HeaderError, SessionValidator, TokenRejection,
 };
 use http::HeaderMap;
-use test_support::validator_on_key_server::rejection;
+
 use test_support::{
     Algorithm, ManualClock, MemoryFetcher, PROJECT_ID as PROJECT, TestKey, b64, jwks_json,
     session_claims_at, signing_input,

@@ -1,25 +1,26 @@
-//! The `get-role-data` handler driven with API Gateway events against a real local key server:
-//! the checks every function shares, with the dashboard flags this function answers.
+//! The `get-role-data` handler driven with API Gateway events (this function's own fixtures)
+//! against a real local key server. Every way a token can be refused is checked once, in
+//! `descope-auth`'s tests; here, one refusal shows the handler answers it with the auth crate's
+//! 401, and one outage with its 503.
 
+use get_role_data::get_role_data;
+use lambda_http::http::StatusCode;
 use serde_json::{Value, json};
-use test_support::handler_checks::Function;
-
-const GET_ROLE_DATA: Function = Function {
-    name: "get-role-data",
-    handler: test_support::handler_checks::boxed_handler!(get_role_data::get_role_data),
-    fixtures: [
-        ("HTTP API v2", include_str!("fixtures/http-api-v2.json")),
-        ("REST API v1", include_str!("fixtures/rest-api-v1.json")),
-    ],
+use test_support::{
+    KeyServer, PROJECT_ID, TestKeys, bearer_request, body_json, deployed_validator,
+    unreachable_base_uri,
 };
+
+const HTTP_API_EVENT: &str = include_str!("fixtures/http-api-v2.json");
+const REST_API_EVENT: &str = include_str!("fixtures/rest-api-v1.json");
 
 fn flags(valid_teacher: bool, valid_student: bool) -> Value {
     json!({"valid_teacher": valid_teacher, "valid_student": valid_student})
 }
 
 #[tokio::test]
-async fn get_role_data_gives_each_role_set_its_dashboard_flags_from_one_key_fetch() {
-    let cases: [(&[&str], Value); 6] = [
+async fn each_role_set_gets_its_dashboard_flags_in_both_payload_formats_from_one_key_fetch() {
+    let role_sets: [(&[&str], Value); 6] = [
         (&["teacher"], flags(true, false)),
         (&["student"], flags(false, true)),
         (&["teacher", "student"], flags(true, true)),
@@ -28,22 +29,67 @@ async fn get_role_data_gives_each_role_set_its_dashboard_flags_from_one_key_fetc
         (&["preteacher", "students"], flags(false, false)),
         (&["admin", "student"], flags(false, true)),
     ];
-    test_support::handler_checks::each_role_set_gets_its_body_from_one_key_fetch(
-        &GET_ROLE_DATA,
-        &cases,
-    )
-    .await;
+    let keys = TestKeys::generate();
+    let key_server = KeyServer::start(PROJECT_ID, keys.jwks_json()).await;
+    let validator = key_server.validator();
+
+    for event in [HTTP_API_EVENT, REST_API_EVENT] {
+        for (roles, flags) in &role_sets {
+            let token = keys.key().session_token(PROJECT_ID, roles);
+            let response = get_role_data(&validator, &bearer_request(event, &token)).await;
+            assert_eq!(response.status(), StatusCode::OK, "{roles:?}");
+            assert_eq!(body_json(&response), *flags, "{roles:?}");
+            assert_eq!(response.headers()["content-type"], "application/json");
+            assert_eq!(response.headers()["cache-control"], "no-store");
+        }
+    }
+    assert_eq!(key_server.hits(), 1, "one warm environment fetches once");
 }
 
 #[tokio::test]
-async fn get_role_data_gives_every_refused_token_the_fixed_401_and_challenge() {
-    test_support::handler_checks::every_refused_token_gets_the_fixed_401_and_challenge(
-        &GET_ROLE_DATA,
+async fn a_student_token_claiming_the_teacher_role_gets_the_401_and_no_flags() {
+    let keys = TestKeys::generate();
+    let key_server = KeyServer::start(PROJECT_ID, keys.jwks_json()).await;
+    let student = keys.key().session_token(PROJECT_ID, &["student"]);
+    let teacher = keys.key().session_token(PROJECT_ID, &["teacher"]);
+    // The student's header and signature around the teacher's claims.
+    let [header, _, signature] = student.split('.').collect::<Vec<_>>()[..] else {
+        panic!("a JWS has three segments");
+    };
+    let forged = format!(
+        "{header}.{}.{signature}",
+        teacher.split('.').nth(1).unwrap()
+    );
+
+    let response = get_role_data(
+        &key_server.validator(),
+        &bearer_request(REST_API_EVENT, &forged),
     )
     .await;
+
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        body_json(&response),
+        json!({"error": "❌ invalid session token!"})
+    );
+    assert_eq!(
+        response.headers()["www-authenticate"],
+        r#"Bearer error="invalid_token""#
+    );
 }
 
 #[tokio::test]
-async fn get_role_data_gives_503_not_401_when_the_key_server_is_down() {
-    test_support::handler_checks::a_key_server_that_is_down_gives_503_not_401(&GET_ROLE_DATA).await;
+async fn keys_that_cannot_be_fetched_give_503_not_401() {
+    let keys = TestKeys::generate();
+    let validator = deployed_validator(&unreachable_base_uri().await);
+    let token = keys.key().session_token(PROJECT_ID, &["teacher"]);
+
+    let response = get_role_data(&validator, &bearer_request(HTTP_API_EVENT, &token)).await;
+
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(
+        body_json(&response),
+        json!({"error": "authentication service unavailable"})
+    );
+    assert!(response.headers().get("www-authenticate").is_none());
 }

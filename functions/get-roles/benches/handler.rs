@@ -11,7 +11,7 @@ use descope_auth::{Config, SessionValidator};
 use lambda_http::request::LambdaRequest;
 use lambda_http::{Adapter, Context, LambdaEvent, Request, Service, service_fn};
 use test_support::{KeyServer, with_authorization};
-use test_support::{PROJECT_ID, TestKeys, mint, session_claims};
+use test_support::{PROJECT_ID, TestKeys};
 
 const EVENT: &str = include_str!("../tests/fixtures/http-api-v2.json");
 
@@ -22,10 +22,9 @@ fn handler(c: &mut Criterion) {
         .expect("tokio runtime");
     let keys = TestKeys::generate();
     // Claims live ten minutes, far longer than the measurement.
-    let token = mint(
-        keys.key(),
-        &session_claims(PROJECT_ID, &["teacher", "student"]),
-    );
+    let token = keys
+        .key()
+        .session_token(PROJECT_ID, &["teacher", "student"]);
     let event = with_authorization(EVENT, &[&format!("Bearer {token}")]);
     let key_server = runtime.block_on(KeyServer::start(PROJECT_ID, keys.jwks_json()));
     let config = Config::new(PROJECT_ID, Some(&key_server.base_uri())).expect("config");

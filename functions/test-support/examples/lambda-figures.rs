@@ -18,7 +18,7 @@ use test_support::{
     FunctionProcess, KeyServer, Outcome, RuntimeApi, ShiftedWallClock, lambda_environment,
     with_authorization,
 };
-use test_support::{PROJECT_ID, TestKeys, mint, session_claims, session_claims_at};
+use test_support::{PROJECT_ID, TestKeys, session_claims_at};
 
 const ANSWER_WITHIN: Duration = Duration::from_secs(10);
 
@@ -79,10 +79,9 @@ async fn main() {
 
     let keys = TestKeys::generate();
     // Ten minutes of validity: far longer than a run.
-    let token = mint(
-        keys.key(),
-        &session_claims(PROJECT_ID, &["teacher", "student"]),
-    );
+    let token = keys
+        .key()
+        .session_token(PROJECT_ID, &["teacher", "student"]);
     let key_server = KeyServer::start(PROJECT_ID, keys.jwks_json()).await;
 
     let noop_event = targets
@@ -481,10 +480,9 @@ async fn first_request(
 ) -> (f64, f64) {
     let key_server = KeyServer::start(PROJECT_ID, keys.jwks_json()).await;
     key_server.set_answer_delay(AHEAD_OF_TRAFFIC_KEY_DELAY);
-    let token = mint(
-        keys.key(),
-        &session_claims(PROJECT_ID, &["teacher", "student"]),
-    );
+    let token = keys
+        .key()
+        .session_token(PROJECT_ID, &["teacher", "student"]);
     let event = with_authorization(&target.event, &[&format!("Bearer {token}")]);
     let mut runtime = RuntimeApi::start().await;
     let env = function_env(&runtime, &key_server, &[]);
@@ -558,10 +556,11 @@ async fn across_refresh(target: &Target, keys: &TestKeys, concurrency: usize, bu
     let mut phases = Vec::new();
     for ahead_secs in [0, 9 * 60 + 30, 20 * 60] {
         clock.set_ahead(Duration::from_secs(ahead_secs));
-        let token = mint(
-            keys.key(),
-            &session_claims_at(PROJECT_ID, &["teacher", "student"], clock.unix_now()),
-        );
+        let token = keys.key().sign(&session_claims_at(
+            PROJECT_ID,
+            &["teacher", "student"],
+            clock.unix_now(),
+        ));
         let event = with_authorization(&target.event, &[&format!("Bearer {token}")]);
         phases.push(burst_latencies(&mut runtime, &process, &event, burst).await);
     }

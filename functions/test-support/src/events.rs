@@ -48,6 +48,11 @@ pub fn with_authorization(fixture: &str, values: &[&str]) -> String {
     event.to_string()
 }
 
+/// `fixture` as the request a function gets from a caller sending `Authorization: Bearer token`.
+pub fn bearer_request(fixture: &str, token: &str) -> lambda_http::Request {
+    request(&with_authorization(fixture, &[&format!("Bearer {token}")]))
+}
+
 /// Deserialises an event the way `lambda_http` does for a running function.
 pub fn request(event: &str) -> lambda_http::Request {
     lambda_http::request::from_str(event).expect("event is an API Gateway payload")

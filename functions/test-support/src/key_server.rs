@@ -127,6 +127,12 @@ impl KeyServer {
         format!("http://{}", self.addr)
     }
 
+    /// A validator as a function builds it at cold start, for [`PROJECT_ID`](crate::PROJECT_ID)
+    /// with its keys from this server.
+    pub fn validator(&self) -> descope_auth::SessionValidator {
+        deployed_validator(&self.base_uri())
+    }
+
     /// How many key requests arrived, whatever was answered.
     pub fn hits(&self) -> usize {
         *self.shared.hits.borrow()
@@ -235,4 +241,12 @@ async fn answer_keys(shared: &Shared, project_id: String) -> Response {
         tokio::time::sleep(answer.delay).await;
     }
     answer.into_response()
+}
+
+/// A validator as a function builds it at cold start from `DESCOPE_BASE_URI` = `base_uri`, for
+/// [`PROJECT_ID`](crate::PROJECT_ID).
+pub fn deployed_validator(base_uri: &str) -> descope_auth::SessionValidator {
+    let config = descope_auth::Config::new(crate::PROJECT_ID, Some(base_uri))
+        .expect("a key server's base URI on loopback");
+    descope_auth::SessionValidator::from_config(&config).expect("a validator")
 }

@@ -7,9 +7,47 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
+
+use crate::{GatewayResponse, KeyServer, PROJECT_ID, RuntimeApi, with_authorization};
 use tokio::process::{Child, Command};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
+
+/// Guards against a hung function process; every wait ends as soon as its event happens.
+pub const WITHIN: Duration = Duration::from_secs(20);
+
+/// The environment the Lambda service gives an API function `function_name`, pointed at a
+/// local Runtime API, with the Descope settings the deployed stack gives it, for [`PROJECT_ID`]
+/// and keys from `key_server`.
+pub fn api_function_environment(
+    runtime: &RuntimeApi,
+    key_server: &KeyServer,
+    function_name: &str,
+) -> Vec<(String, String)> {
+    let mut env = lambda_environment(&runtime.address(), function_name);
+    env.push(("DESCOPE_PROJECT_ID".into(), PROJECT_ID.into()));
+    env.push(("DESCOPE_BASE_URI".into(), key_server.base_uri()));
+    env
+}
+
+/// The answer of an API function's compiled `binary` (named `function_name`) to one `event`,
+/// sent by a caller with `Authorization: Bearer token`: the function starts as Lambda starts it,
+/// against a local Runtime API, with its keys from `key_server`, and is killed once it answered.
+pub async fn answer_once(
+    binary: &str,
+    function_name: &str,
+    key_server: &KeyServer,
+    event: &str,
+    token: &str,
+) -> GatewayResponse {
+    let mut runtime = RuntimeApi::start().await;
+    let invocation = runtime.invoke(with_authorization(event, &[&format!("Bearer {token}")]));
+    let environment = api_function_environment(&runtime, key_server, function_name);
+    let process = FunctionProcess::spawn(binary, &environment);
+    let answer = runtime.expect_response(&invocation, WITHIN).await;
+    process.kill_and_collect().await;
+    answer.gateway_response()
+}
 
 /// The environment the Lambda service gives a function, pointed at a local Runtime API.
 pub fn lambda_environment(runtime_api: &str, function_name: &str) -> Vec<(String, String)> {

@@ -40,6 +40,32 @@ impl Answer {
         serde_json::from_str(&self.body)
             .unwrap_or_else(|e| panic!("function answer is not JSON ({e}): {}", self.body))
     }
+
+    /// The API Gateway proxy response an API function posted, its JSON body parsed.
+    pub fn gateway_response(&self) -> GatewayResponse {
+        let payload = self.body_json();
+        let status = payload["statusCode"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("no statusCode in {payload}"));
+        let body = payload["body"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no text body in {payload}"));
+        GatewayResponse {
+            status,
+            body: serde_json::from_str(body)
+                .unwrap_or_else(|e| panic!("the body is not JSON ({e}): {body}")),
+            headers: payload["headers"].clone(),
+        }
+    }
+}
+
+/// An API function's answer as API Gateway reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GatewayResponse {
+    pub status: u64,
+    /// Header names as the function wrote them (lower case), each with its value.
+    pub headers: serde_json::Value,
+    pub body: serde_json::Value,
 }
 
 struct PendingEvent {

@@ -1,10 +1,10 @@
 //! Signing keys and Descope-shaped session tokens minted with them.
 //!
 //! ```
-//! use test_support::{PROJECT_ID, TestKeys, mint, session_claims};
+//! use test_support::{PROJECT_ID, TestKeys};
 //! let keys = TestKeys::generate(); // one RS256 key, kid "test-key-1"
 //! let jwks = keys.jwks_json(); // serve this at /v2/keys/{projectId}
-//! let token = mint(keys.key(), &session_claims(PROJECT_ID, &["teacher"]));
+//! let token = keys.key().session_token(PROJECT_ID, &["teacher"]);
 //! assert_eq!(token.split('.').count(), 3);
 //! assert!(jwks.contains("test-key-1"));
 //! ```
@@ -154,7 +154,13 @@ impl TestKey {
         }
     }
 
-    /// A token with header `{"alg": <key alg>, "kid": <kid>, "typ": "JWT"}`.
+    /// A Descope session token for `project_id` with `roles`, valid now for ten minutes: the
+    /// token a signed-in user sends ([`session_claims`] signed with [`TestKey::sign`]).
+    pub fn session_token(&self, project_id: &str, roles: &[&str]) -> String {
+        self.sign(&session_claims(project_id, roles))
+    }
+
+    /// A token for any `claims`, with header `{"alg": <key alg>, "kid": <kid>, "typ": "JWT"}`.
     pub fn sign(&self, claims: &Value) -> String {
         let header = json!({"alg": alg_name(self.algorithm), "kid": self.kid, "typ": "JWT"});
         self.sign_with_header(&header, claims)
@@ -233,11 +239,6 @@ impl TestKeys {
 /// `{"keys": [...]}` for the given keys.
 pub fn jwks_json<'a>(keys: impl IntoIterator<Item = &'a TestKey>) -> String {
     json!({"keys": keys.into_iter().map(TestKey::jwk).collect::<Vec<_>>()}).to_string()
-}
-
-/// A token for `claims`, signed by `key` with its own alg and kid.
-pub fn mint(key: &TestKey, claims: &Value) -> String {
-    key.sign(claims)
 }
 
 /// Descope-shaped session claims valid now (system clock) for ten minutes.

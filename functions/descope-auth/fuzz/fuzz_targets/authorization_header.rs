@@ -12,7 +12,7 @@ use descope_auth::{AuthError, SessionValidator, SystemClock};
 use http::header::AUTHORIZATION;
 use http::{HeaderMap, HeaderValue};
 use libfuzzer_sys::fuzz_target;
-use test_support::{MemoryFetcher, PROJECT_ID, TestKeys, mint, session_claims};
+use test_support::{MemoryFetcher, PROJECT_ID, TestKeys, session_claims};
 
 struct Warm {
     runtime: tokio::runtime::Runtime,
@@ -22,10 +22,7 @@ struct Warm {
 
 static WARM: LazyLock<Warm> = LazyLock::new(|| {
     let keys = TestKeys::generate();
-    let genuine_token = mint(
-        keys.key(),
-        &session_claims(PROJECT_ID, &["teacher"]),
-    );
+    let genuine_token = keys.key().session_token(PROJECT_ID, &["teacher"]);
     Warm {
         runtime: tokio::runtime::Builder::new_current_thread()
             .build()

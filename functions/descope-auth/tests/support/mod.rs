@@ -1,5 +1,7 @@
 //! A validator as deployed (the production HTTP fetcher) against the local key server, on a
-//! manual clock: for the key cache's rules over real HTTP.
+//! manual clock: for the key cache's rules over real HTTP. Each test file uses its own part.
+
+#![allow(dead_code)]
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -7,10 +9,9 @@ use std::time::Duration;
 use descope_auth::{AuthError, Clock, HttpKeyFetcher, Session, SessionValidator, TokenRejection};
 use serde_json::Value;
 
-use crate::PROJECT_ID;
-use crate::key_server::{KeyAnswer, KeyServer};
-use crate::manual_clock::ManualClock;
-use crate::tokens::{TestKey, jwks_json, session_claims_at};
+use test_support::{
+    KeyAnswer, KeyServer, ManualClock, PROJECT_ID, TestKey, jwks_json, session_claims_at,
+};
 
 /// Where the validator starts its clock: a fixed instant, so claims and cache windows line up.
 pub const T0: u64 = 1_800_000_000;

@@ -1,4 +1,4 @@
-//! The key cache's timing rules through a real function binary: the fetch during init, the
+//! The key cache's timing rules through a function binary `serve` runs: the fetch during init, the
 //! refresh ahead of expiry, the 10-minute rule across a frozen environment, the 60-minute cap on
 //! stale keys and the "retry" answer for a kid newer than the keys. The binary reads the wall
 //! clock as it always does; the test moves that clock from outside ([`ShiftedWallClock`]), and
@@ -10,13 +10,14 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::PROJECT_ID;
-use crate::binary_scenario::{Function, WITHIN, function_env, gateway_response};
-use crate::concurrency_scenario::Concurrency;
-use crate::{
-    FunctionProcess, KeyAnswer, KeyServer, Outcome, RuntimeApi, ShiftedWallClock, TestKey,
-    jwks_json, session_claims_at, with_authorization,
+use test_support::{
+    FunctionProcess, GatewayResponse, KeyAnswer, KeyServer, Outcome, PROJECT_ID, RuntimeApi,
+    ShiftedWallClock, TestKey, WITHIN, jwks_json, session_claims_at, with_authorization,
 };
+
+use roles_echo::Concurrency;
+
+mod roles_echo;
 
 const KEYS_UNAVAILABLE: &str = "authentication service unavailable";
 /// Long enough that a fetch given this answer is still waiting when the test is over.
@@ -24,8 +25,6 @@ const FOREVER: Duration = Duration::from_secs(3600);
 
 struct Environment {
     name: String,
-    function_teacher_body: Value,
-    http_api_event: &'static str,
     clock: ShiftedWallClock,
     runtime: RuntimeApi,
     key_server: KeyServer,
@@ -39,38 +38,31 @@ struct Reply {
     body: Value,
 }
 
-async fn start(function: &Function, served: &[&TestKey], concurrency: Concurrency) -> Environment {
-    start_with(function, served, concurrency, None).await
+async fn start(served: &[&TestKey], concurrency: Concurrency) -> Environment {
+    start_with(served, concurrency, None).await
 }
 
 /// `key_delay`: the key server answers only after it, from the first fetch on.
 async fn start_with(
-    function: &Function,
     served: &[&TestKey],
     concurrency: Concurrency,
     key_delay: Option<Duration>,
 ) -> Environment {
-    let name = format!(
-        "{} ({})",
-        function.name,
-        concurrency.map_or_else(|| "one at a time".to_owned(), |n| format!("{n} at once"))
-    );
+    let name = roles_echo::described(concurrency);
     let clock = ShiftedWallClock::new();
     let key_server = KeyServer::start(PROJECT_ID, jwks_json(served.iter().copied())).await;
     if let Some(delay) = key_delay {
         key_server.set_answer_delay(delay);
     }
     let runtime = RuntimeApi::with_max_concurrency(concurrency.unwrap_or(1)).await;
-    let mut env = function_env(function, &runtime, &key_server);
+    let mut env = roles_echo::environment(&runtime, &key_server);
     env.extend(clock.env());
     if let Some(concurrency) = concurrency {
         env.push(("AWS_LAMBDA_MAX_CONCURRENCY".into(), concurrency.to_string()));
     }
-    let process = FunctionProcess::spawn(function.binary, &env);
+    let process = FunctionProcess::spawn(roles_echo::BINARY, &env);
     Environment {
         name,
-        function_teacher_body: function.teacher_body.clone(),
-        http_api_event: function.http_api_event,
         clock,
         runtime,
         key_server,
@@ -110,7 +102,8 @@ impl Environment {
             .iter()
             .enumerate()
             .map(|(index, token)| {
-                let event = with_authorization(self.http_api_event, &[&format!("Bearer {token}")]);
+                let event =
+                    with_authorization(roles_echo::HTTP_API_EVENT, &[&format!("Bearer {token}")]);
                 (self.runtime.invoke(event), index)
             })
             .collect();
@@ -121,8 +114,11 @@ impl Environment {
                     let index = pending
                         .remove(&answer.request_id)
                         .unwrap_or_else(|| panic!("{}: an answer to no request", self.name));
-                    let payload = answer.body_json();
-                    let (status, headers, body) = gateway_response(&payload);
+                    let GatewayResponse {
+                        status,
+                        headers,
+                        body,
+                    } = answer.gateway_response();
                     let retry_after = headers["retry-after"]
                         .as_str()
                         .map(|seconds| seconds.parse().expect("Retry-After in seconds"));
@@ -147,7 +143,7 @@ impl Environment {
         for (index, reply) in replies.iter().enumerate() {
             assert_eq!(
                 (reply.status, &reply.body),
-                (200, &self.function_teacher_body),
+                (200, &roles_echo::body(&["teacher"])),
                 "{}: {when}: invocation {index}",
                 self.name
             );
@@ -184,9 +180,9 @@ impl Environment {
 
 /// Init ends (the runtime polls for an event) while the key fetch it started still waits for
 /// Descope: nothing waits for that fetch during init.
-pub async fn init_does_not_wait_for_the_key_fetch(function: &Function, concurrency: Concurrency) {
+async fn init_does_not_wait_for_the_key_fetch(concurrency: Concurrency) {
     let key = TestKey::rsa("only");
-    let env = start_with(function, &[&key], concurrency, Some(FOREVER)).await;
+    let env = start_with(&[&key], concurrency, Some(FOREVER)).await;
     let name = env.name.clone();
     assert!(
         env.runtime.wait_for_first_poll(WITHIN).await,
@@ -210,13 +206,10 @@ pub async fn init_does_not_wait_for_the_key_fetch(function: &Function, concurren
 /// answered while the one background refresh hangs; the process is then frozen with that
 /// refresh in flight while the wall clock moves to 10 min 30 s and Descope withdraws the key:
 /// thawed, the function does not wait for the dead refresh, nor trust the withdrawn key.
-pub async fn refreshes_ahead_and_keeps_the_ten_minute_rule_across_a_freeze(
-    function: &Function,
-    concurrency: Concurrency,
-) {
+async fn refreshes_ahead_and_keeps_the_ten_minute_rule_across_a_freeze(concurrency: Concurrency) {
     let withdrawn = TestKey::rsa("withdrawn");
     let successor = TestKey::rsa("successor");
-    let mut env = start(function, &[&withdrawn], concurrency).await;
+    let mut env = start(&[&withdrawn], concurrency).await;
     let name = env.name.clone();
     env.keys_fetched_during_init().await;
 
@@ -280,12 +273,9 @@ pub async fn refreshes_ahead_and_keeps_the_ten_minute_rule_across_a_freeze(
 
 /// Descope down for an hour: the last good keys serve for 59 minutes, then are dropped; the
 /// 503 says when to retry, and the function recovers once a fetch succeeds.
-pub async fn failing_refreshes_keep_the_keys_for_an_hour_then_503(
-    function: &Function,
-    concurrency: Concurrency,
-) {
+async fn failing_refreshes_keep_the_keys_for_an_hour_then_503(concurrency: Concurrency) {
     let key = TestKey::rsa("only");
-    let mut env = start(function, &[&key], concurrency).await;
+    let mut env = start(&[&key], concurrency).await;
     let name = env.name.clone();
     env.keys_fetched_during_init().await;
 
@@ -319,13 +309,10 @@ pub async fn failing_refreshes_keep_the_keys_for_an_hour_then_503(
 /// the 30 s window ends, and no fetch; a token older than the keys: 401; made-up kids with a
 /// current `iat`: never a 200, never a second fetch in the window; after it, the new key is
 /// fetched once and accepted.
-pub async fn a_kid_newer_than_the_keys_is_retried_not_refused(
-    function: &Function,
-    concurrency: Concurrency,
-) {
+async fn a_kid_newer_than_the_keys_is_retried_not_refused(concurrency: Concurrency) {
     let current = TestKey::rsa("current");
     let rotated_in = TestKey::rsa("rotated-in");
-    let mut env = start(function, &[&current], concurrency).await;
+    let mut env = start(&[&current], concurrency).await;
     let name = env.name.clone();
     env.keys_fetched_during_init().await;
     env.key_server
@@ -370,4 +357,44 @@ pub async fn a_kid_newer_than_the_keys_is_retried_not_refused(
         "{name}: one fetch for the new kid and the flood after it"
     );
     env.process.kill_and_collect().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn init_does_not_wait_for_the_key_fetch_one_at_a_time() {
+    init_does_not_wait_for_the_key_fetch(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn init_does_not_wait_for_the_key_fetch_eight_at_once() {
+    init_does_not_wait_for_the_key_fetch(Some(8)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refreshes_ahead_and_keeps_the_ten_minute_rule_across_a_freeze_one_at_a_time() {
+    refreshes_ahead_and_keeps_the_ten_minute_rule_across_a_freeze(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refreshes_ahead_and_keeps_the_ten_minute_rule_across_a_freeze_eight_at_once() {
+    refreshes_ahead_and_keeps_the_ten_minute_rule_across_a_freeze(Some(8)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failing_refreshes_keep_the_keys_for_an_hour_then_503_one_at_a_time() {
+    failing_refreshes_keep_the_keys_for_an_hour_then_503(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failing_refreshes_keep_the_keys_for_an_hour_then_503_eight_at_once() {
+    failing_refreshes_keep_the_keys_for_an_hour_then_503(Some(8)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kid_newer_than_the_keys_is_retried_not_refused_one_at_a_time() {
+    a_kid_newer_than_the_keys_is_retried_not_refused(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kid_newer_than_the_keys_is_retried_not_refused_eight_at_once() {
+    a_kid_newer_than_the_keys_is_retried_not_refused(Some(8)).await;
 }

@@ -1,15 +1,64 @@
-//! Authorization values that every function must refuse with the fixed 401.
+//! Every kind of Authorization value the functions must refuse, through a validator as deployed
+//! (keys over HTTP from the local key server): each gets the one fixed 401 response, whatever the
+//! reason, so a caller learns nothing about why.
 
-use crate::{TestKey, b64, session_claims, signing_input};
-use serde_json::json;
+use descope_auth::{AuthError, Config, SessionValidator};
+use http::header::{AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, WWW_AUTHENTICATE};
+use http::{HeaderMap, HeaderValue, StatusCode};
+use serde_json::{Value, json};
+use test_support::{KeyServer, PROJECT_ID, TestKey, TestKeys, b64, session_claims, signing_input};
 
-pub struct RefusedCase {
-    pub name: &'static str,
-    pub authorization: Vec<String>,
+struct RefusedCase {
+    name: &'static str,
+    authorization: Vec<String>,
+}
+
+#[tokio::test]
+async fn every_refused_token_gets_the_fixed_401_with_its_challenge() {
+    let keys = TestKeys::generate();
+    let key_server = KeyServer::start(PROJECT_ID, keys.jwks_json()).await;
+    let config = Config::new(PROJECT_ID, Some(&key_server.base_uri())).expect("config");
+    let validator = SessionValidator::from_config(&config).expect("validator");
+
+    for case in refused_cases(PROJECT_ID, keys.key()) {
+        let mut headers = HeaderMap::new();
+        for value in &case.authorization {
+            headers.append(
+                AUTHORIZATION,
+                HeaderValue::from_str(value).expect("a header"),
+            );
+        }
+        let name = case.name;
+        let error = validator.validate_headers(&headers).await.expect_err(name);
+        assert!(
+            matches!(error, AuthError::InvalidToken(_)),
+            "{name}: {error:?}"
+        );
+        let response = error.to_response();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{name}");
+        let body: Value = serde_json::from_slice(response.body()).expect("a JSON body");
+        assert_eq!(
+            body,
+            json!({"error": "❌ invalid session token!"}),
+            "{name}"
+        );
+        let headers = response.headers();
+        assert_eq!(
+            headers[WWW_AUTHENTICATE], r#"Bearer error="invalid_token""#,
+            "{name}"
+        );
+        assert_eq!(headers[CONTENT_TYPE], "application/json", "{name}");
+        assert_eq!(headers[CACHE_CONTROL], "no-store", "{name}");
+    }
+    assert_eq!(
+        key_server.hits(),
+        1,
+        "the refusals cost one key fetch, whatever kid the tokens name"
+    );
 }
 
 /// `key` is the key the key server serves.
-pub fn refused_cases(project_id: &str, key: &TestKey) -> Vec<RefusedCase> {
+fn refused_cases(project_id: &str, key: &TestKey) -> Vec<RefusedCase> {
     let claims = session_claims(project_id, &["teacher"]);
     let valid = key.sign(&claims);
     let now = claims["iat"].as_u64().expect("iat");
@@ -109,9 +158,4 @@ pub fn refused_cases(project_id: &str, key: &TestKey) -> Vec<RefusedCase> {
             authorization: bearer(&format!("{valid}{}", "A".repeat(8192))),
         },
     ]
-}
-
-/// A session token for `roles`, valid now and signed by `key`: the accepted cases.
-pub fn session_for(project_id: &str, key: &TestKey, roles: &[&str]) -> String {
-    key.sign(&session_claims(project_id, roles))
 }

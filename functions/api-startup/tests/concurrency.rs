@@ -1,4 +1,4 @@
-//! The key cache's rules under many invocations at once, through the real binary: one
+//! The key cache's rules under many invocations at once, through a function binary `serve` runs: one
 //! environment with `AWS_LAMBDA_MAX_CONCURRENCY` = N (Lambda Managed Instances) against a Runtime
 //! API that lets N invocations run at once, and the same with the variable unset (classic Lambda,
 //! one at a time).
@@ -7,20 +7,18 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use descope_auth::FETCH_TIMEOUT;
-
-use crate::{FunctionProcess, KeyServer, Outcome, RuntimeApi, with_authorization};
-use crate::{TestKey, TestKeys, session_claims};
 use serde_json::{Value, json};
+use test_support::{
+    FunctionProcess, GatewayResponse, KeyServer, Outcome, PROJECT_ID, RuntimeApi, TestKey,
+    TestKeys, WITHIN, session_claims, with_authorization,
+};
 
-use crate::PROJECT_ID;
-use crate::binary_scenario::{Function, WITHIN, function_env, gateway_response};
-use crate::refused_tokens::session_for;
+use roles_echo::Concurrency;
+
+mod roles_echo;
 
 /// The invocations one burst sends: many times any concurrency tested.
 const BURST: usize = 64;
-
-/// `None`: the variable is unset (one invocation at a time).
-pub type Concurrency = Option<usize>;
 
 struct Environment {
     runtime: RuntimeApi,
@@ -28,14 +26,14 @@ struct Environment {
     process: FunctionProcess,
 }
 
-async fn start(function: &Function, keys: &TestKeys, concurrency: Concurrency) -> Environment {
+async fn start(keys: &TestKeys, concurrency: Concurrency) -> Environment {
     let key_server = KeyServer::start(PROJECT_ID, keys.jwks_json()).await;
     let runtime = RuntimeApi::with_max_concurrency(concurrency.unwrap_or(1)).await;
-    let mut env = function_env(function, &runtime, &key_server);
+    let mut env = roles_echo::environment(&runtime, &key_server);
     if let Some(concurrency) = concurrency {
         env.push(("AWS_LAMBDA_MAX_CONCURRENCY".into(), concurrency.to_string()));
     }
-    let process = FunctionProcess::spawn(function.binary, &env);
+    let process = FunctionProcess::spawn(roles_echo::BINARY, &env);
     Environment {
         runtime,
         key_server,
@@ -45,13 +43,13 @@ async fn start(function: &Function, keys: &TestKeys, concurrency: Concurrency) -
 
 impl Environment {
     /// Queues one invocation per token; returns each request id with its token's index.
-    fn invoke_all(&self, function: &Function, tokens: &[String]) -> HashMap<String, usize> {
+    fn invoke_all(&self, tokens: &[String]) -> HashMap<String, usize> {
         tokens
             .iter()
             .enumerate()
             .map(|(index, token)| {
                 let event =
-                    with_authorization(function.http_api_event, &[&format!("Bearer {token}")]);
+                    with_authorization(roles_echo::HTTP_API_EVENT, &[&format!("Bearer {token}")]);
                 (self.runtime.invoke(event), index)
             })
             .collect()
@@ -71,8 +69,7 @@ impl Environment {
                     let index = requests
                         .remove(&answer.request_id)
                         .unwrap_or_else(|| panic!("{name}: an answer to no pending request"));
-                    let payload = answer.body_json();
-                    let (status, _, body) = gateway_response(&payload);
+                    let GatewayResponse { status, body, .. } = answer.gateway_response();
                     let ran = answer.answered_at - answer.handed_out_at;
                     answers.push((index, status, body, ran));
                 }
@@ -87,37 +84,30 @@ impl Environment {
     }
 }
 
-fn mode(concurrency: Concurrency) -> String {
-    concurrency.map_or_else(|| "sequential".to_owned(), |n| format!("concurrency {n}"))
-}
-
 /// A burst against a cold key cache and a slow key server: every answer right, one key fetch,
 /// and as many invocations in flight at once as the environment allows.
-pub async fn a_burst_against_a_cold_cache_costs_one_key_fetch(
-    function: &Function,
-    concurrency: Concurrency,
-) {
-    let name = format!("{} ({})", function.name, mode(concurrency));
+async fn a_burst_against_a_cold_cache_costs_one_key_fetch(concurrency: Concurrency) {
+    let name = roles_echo::described(concurrency);
     let keys = TestKeys::generate();
-    let mut environment = start(function, &keys, concurrency).await;
+    let mut environment = start(&keys, concurrency).await;
     environment
         .key_server
         .set_answer_delay(Duration::from_millis(300));
     let tokens: Vec<String> = (0..BURST)
         .map(|i| {
             let role = if i % 2 == 0 { "teacher" } else { "student" };
-            session_for(PROJECT_ID, keys.key(), &[role])
+            keys.key().session_token(PROJECT_ID, &[role])
         })
         .collect();
 
-    let requests = environment.invoke_all(function, &tokens);
+    let requests = environment.invoke_all(&tokens);
     let answers = environment.answers(&name, requests).await;
 
     for (index, status, body, _) in &answers {
         let expected = if index % 2 == 0 {
-            &function.teacher_body
+            &roles_echo::body(&["teacher"])
         } else {
-            &function.student_body
+            &roles_echo::body(&["student"])
         };
         assert_eq!(*status, 200, "{name}: invocation {index}: {body}");
         assert_eq!(body, expected, "{name}: invocation {index}");
@@ -134,19 +124,16 @@ pub async fn a_burst_against_a_cold_cache_costs_one_key_fetch(
 /// Concurrent invocations with made-up kids right after a cold start: all refused, and no
 /// refetch, since the cold start's fetch is less than 30 s old. The tokens were issued a minute
 /// before the keys were fetched, so the keys are known to be newer: 401, not "retry".
-pub async fn an_unknown_kid_flood_costs_no_extra_key_fetch(
-    function: &Function,
-    concurrency: Concurrency,
-) {
-    let name = format!("{} ({})", function.name, mode(concurrency));
+async fn an_unknown_kid_flood_costs_no_extra_key_fetch(concurrency: Concurrency) {
+    let name = roles_echo::described(concurrency);
     let keys = TestKeys::generate();
     let strangers: Vec<TestKey> = (0..4)
         .map(|i| TestKey::rsa(&format!("made-up-{i}")))
         .collect();
-    let mut environment = start(function, &keys, concurrency).await;
+    let mut environment = start(&keys, concurrency).await;
     let tokens: Vec<String> = (0..BURST)
         .map(|i| match i % 8 {
-            0 => session_for(PROJECT_ID, keys.key(), &["teacher"]),
+            0 => keys.key().session_token(PROJECT_ID, &["teacher"]),
             n => {
                 let mut claims = session_claims(PROJECT_ID, &["teacher"]);
                 claims["iat"] = json!(claims["iat"].as_u64().expect("iat") - 60);
@@ -155,7 +142,7 @@ pub async fn an_unknown_kid_flood_costs_no_extra_key_fetch(
         })
         .collect();
 
-    let requests = environment.invoke_all(function, &tokens);
+    let requests = environment.invoke_all(&tokens);
     let answers = environment.answers(&name, requests).await;
 
     for (index, status, body, _) in &answers {
@@ -177,21 +164,18 @@ pub async fn an_unknown_kid_flood_costs_no_extra_key_fetch(
 /// A key server that never answers: every invocation gets 503 within the fetch timeout (one
 /// fetch, the others wait for it rather than start their own), then the function recovers
 /// once the server answers again and the back-off is over.
-pub async fn a_hanging_key_server_holds_no_invocation_past_the_fetch_timeout(
-    function: &Function,
-    concurrency: Concurrency,
-) {
-    let name = format!("{} ({})", function.name, mode(concurrency));
+async fn a_hanging_key_server_holds_no_invocation_past_the_fetch_timeout(concurrency: Concurrency) {
+    let name = roles_echo::described(concurrency);
     let keys = TestKeys::generate();
-    let mut environment = start(function, &keys, concurrency).await;
+    let mut environment = start(&keys, concurrency).await;
     environment
         .key_server
         .set_answer_delay(Duration::from_secs(3600));
     let tokens: Vec<String> = (0..16)
-        .map(|_| session_for(PROJECT_ID, keys.key(), &["teacher"]))
+        .map(|_| keys.key().session_token(PROJECT_ID, &["teacher"]))
         .collect();
 
-    let requests = environment.invoke_all(function, &tokens);
+    let requests = environment.invoke_all(&tokens);
     let answers = environment.answers(&name, requests).await;
 
     // Slack for a busy machine; a second fetch in a row would take twice the timeout.
@@ -212,13 +196,13 @@ pub async fn a_hanging_key_server_holds_no_invocation_past_the_fetch_timeout(
 
     // Recovery: ask again until the back-off is over and a fresh fetch succeeds.
     environment.key_server.set_answer_delay(Duration::ZERO);
-    let token = session_for(PROJECT_ID, keys.key(), &["teacher"]);
+    let token = keys.key().session_token(PROJECT_ID, &["teacher"]);
     let deadline = tokio::time::Instant::now() + WITHIN;
     loop {
-        let requests = environment.invoke_all(function, std::slice::from_ref(&token));
+        let requests = environment.invoke_all(std::slice::from_ref(&token));
         let (_, status, body, _) = environment.answers(&name, requests).await.remove(0);
         if status == 200 {
-            assert_eq!(body, function.teacher_body, "{name}");
+            assert_eq!(body, roles_echo::body(&["teacher"]), "{name}");
             break;
         }
         assert_eq!(status, 503, "{name}: while backing off: {body}");
@@ -231,4 +215,34 @@ pub async fn a_hanging_key_server_holds_no_invocation_past_the_fetch_timeout(
     }
     assert_eq!(environment.key_server.hits(), 2, "{name}: key fetches");
     environment.process.kill_and_collect().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_against_a_cold_cache_costs_one_key_fetch_one_at_a_time() {
+    a_burst_against_a_cold_cache_costs_one_key_fetch(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_against_a_cold_cache_costs_one_key_fetch_eight_at_once() {
+    a_burst_against_a_cold_cache_costs_one_key_fetch(Some(8)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_kid_flood_costs_no_extra_key_fetch_one_at_a_time() {
+    an_unknown_kid_flood_costs_no_extra_key_fetch(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_kid_flood_costs_no_extra_key_fetch_eight_at_once() {
+    an_unknown_kid_flood_costs_no_extra_key_fetch(Some(8)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hanging_key_server_holds_no_invocation_past_the_fetch_timeout_one_at_a_time() {
+    a_hanging_key_server_holds_no_invocation_past_the_fetch_timeout(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hanging_key_server_holds_no_invocation_past_the_fetch_timeout_eight_at_once() {
+    a_hanging_key_server_holds_no_invocation_past_the_fetch_timeout(Some(8)).await;
 }

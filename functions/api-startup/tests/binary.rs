@@ -1,105 +1,84 @@
-//! The real-binary scenario every function must pass: its compiled binary run as Lambda runs it,
-//! under a (local) Lambda Runtime API, with the environment Lambda sets. Covers the wiring in
-//! `main` and the cold-start configuration check. Every message names the function, since both
-//! crates run these scenarios under the same names.
+//! `serve` as Lambda runs it: a function binary (`roles-echo`) under a local Lambda Runtime API,
+//! with the environment Lambda sets. Covers the request span, the log (JSON lines, never a
+//! token, not even at TRACE), the cold-start configuration check, and the log lines the stack's
+//! alarms count.
 
 use std::path::Path;
-use std::time::Duration;
 
-use crate::TestKeys;
-use crate::{FunctionProcess, KeyServer, RuntimeApi, lambda_environment, with_authorization};
 use serde_json::{Value, json};
+use test_support::{
+    FunctionProcess, GatewayResponse, KeyServer, PROJECT_ID, RuntimeApi, TestKeys, WITHIN,
+    with_authorization,
+};
 
-use crate::PROJECT_ID;
-
-use crate::refused_tokens::session_for;
-
-/// Guards against a hung process; every wait ends as soon as its event happens.
-pub const WITHIN: Duration = Duration::from_secs(20);
-
-/// What differs between the functions in this scenario.
-pub struct Function {
-    /// The function's name, as Lambda sets it and as the messages say it.
-    pub name: &'static str,
-    /// `env!("CARGO_BIN_EXE_…")` of the function's binary.
-    pub binary: &'static str,
-    /// The function's own API Gateway fixtures.
-    pub http_api_event: &'static str,
-    pub rest_api_event: &'static str,
-    /// The whole 200 body for a session with roles ["teacher"], then ["student"].
-    pub teacher_body: Value,
-    pub student_body: Value,
-}
-
-pub fn function_env(
-    function: &Function,
-    runtime: &RuntimeApi,
-    key_server: &KeyServer,
-) -> Vec<(String, String)> {
-    let mut env = lambda_environment(&runtime.address(), function.name);
-    env.push(("DESCOPE_PROJECT_ID".into(), PROJECT_ID.into()));
-    env.push(("DESCOPE_BASE_URI".into(), key_server.base_uri()));
-    env
-}
-
-/// The API Gateway response the runtime posted: (status, headers, parsed body).
-pub fn gateway_response(payload: &Value) -> (u64, &Value, Value) {
-    let status = payload["statusCode"].as_u64().expect("statusCode");
-    let body = payload["body"].as_str().expect("a text body");
-    (
-        status,
-        &payload["headers"],
-        serde_json::from_str(body).expect("JSON body"),
-    )
-}
+mod roles_echo;
 
 /// A cold invocation, a warm one served from the cached keys, a refused token; then the logs:
-/// JSON lines, the rejection at INFO under the request id, no token anywhere.
-pub async fn answers_through_the_runtime_api_with_one_key_fetch_and_logs_ids_never_tokens(
-    function: &Function,
-) {
-    let name = function.name;
+/// JSON lines, the rejection at INFO in the request's span (the function's name, the request id),
+/// no token anywhere.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_through_the_runtime_api_with_one_key_fetch_and_logs_ids_never_tokens() {
+    let name = roles_echo::NAME;
     let keys = TestKeys::generate();
     let key_server = KeyServer::start(PROJECT_ID, keys.jwks_json()).await;
     let mut runtime = RuntimeApi::start().await;
-    let teacher = session_for(PROJECT_ID, keys.key(), &["teacher"]);
-    let student = session_for(PROJECT_ID, keys.key(), &["student"]);
+    let teacher = keys.key().session_token(PROJECT_ID, &["teacher"]);
+    let student = keys.key().session_token(PROJECT_ID, &["student"]);
     let refused = format!("{teacher}x");
 
     let first = runtime.invoke(with_authorization(
-        function.http_api_event,
+        roles_echo::HTTP_API_EVENT,
         &[&format!("Bearer {teacher}")],
     ));
     let mut process = FunctionProcess::spawn(
-        function.binary,
-        &function_env(function, &runtime, &key_server),
+        roles_echo::BINARY,
+        &roles_echo::environment(&runtime, &key_server),
     );
 
     let answer = runtime.expect_response(&first, WITHIN).await;
-    let payload = answer.body_json();
-    let (status, headers, body) = gateway_response(&payload);
-    assert_eq!(status, 200, "{name}: {payload}");
-    assert_eq!(body, function.teacher_body, "{name}: teacher, cold");
+    let GatewayResponse {
+        status,
+        headers,
+        body,
+    } = answer.gateway_response();
+    assert_eq!(status, 200, "{name}: {body}");
+    assert_eq!(
+        body,
+        roles_echo::body(&["teacher"]),
+        "{name}: teacher, cold"
+    );
     assert_eq!(headers["content-type"], "application/json", "{name}");
     assert_eq!(headers["cache-control"], "no-store", "{name}");
 
     // Warm: same process, a REST API event this time; the keys come from the cache.
     let second = runtime.invoke(with_authorization(
-        function.rest_api_event,
+        roles_echo::REST_API_EVENT,
         &[&format!("Bearer {student}")],
     ));
-    let payload = runtime.expect_response(&second, WITHIN).await.body_json();
-    let (status, _, body) = gateway_response(&payload);
-    assert_eq!(status, 200, "{name}: {payload}");
-    assert_eq!(body, function.student_body, "{name}: student, warm");
+    let GatewayResponse { status, body, .. } = runtime
+        .expect_response(&second, WITHIN)
+        .await
+        .gateway_response();
+    assert_eq!(status, 200, "{name}: {body}");
+    assert_eq!(
+        body,
+        roles_echo::body(&["student"]),
+        "{name}: student, warm"
+    );
 
     let third = runtime.invoke(with_authorization(
-        function.http_api_event,
+        roles_echo::HTTP_API_EVENT,
         &[&format!("Bearer {refused}")],
     ));
-    let payload = runtime.expect_response(&third, WITHIN).await.body_json();
-    let (status, headers, body) = gateway_response(&payload);
-    assert_eq!(status, 401, "{name}: {payload}");
+    let GatewayResponse {
+        status,
+        headers,
+        body,
+    } = runtime
+        .expect_response(&third, WITHIN)
+        .await
+        .gateway_response();
+    assert_eq!(status, 401, "{name}: {body}");
     assert_eq!(
         body,
         json!({"error": "❌ invalid session token!"}),
@@ -142,6 +121,11 @@ pub async fn answers_through_the_runtime_api_with_one_key_fetch_and_logs_ids_nev
         .find(|line| line.to_string().contains(&third))
         .unwrap_or_else(|| panic!("{name}: no log line for the refused request:\n{output}"));
     assert_eq!(rejection["level"], "INFO", "{name}: {rejection}");
+    assert_eq!(
+        rejection["span"],
+        json!({"name": "request", "function": name, "requestId": third}),
+        "{name}: the request's span, its status not yet known when the rejection is logged"
+    );
     for token in [&teacher, &student, &refused] {
         let signature = token.rsplit('.').next().expect("signature segment");
         assert!(
@@ -151,17 +135,18 @@ pub async fn answers_through_the_runtime_api_with_one_key_fetch_and_logs_ids_nev
     }
 }
 
-pub async fn a_cold_start_without_the_project_id_fails_and_names_the_variable(function: &Function) {
-    let name = function.name;
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cold_start_without_the_project_id_fails_and_names_the_variable() {
+    let name = roles_echo::NAME;
     let keys = TestKeys::generate();
     let key_server = KeyServer::start(PROJECT_ID, keys.jwks_json()).await;
     let runtime = RuntimeApi::start().await;
-    let env: Vec<_> = function_env(function, &runtime, &key_server)
+    let env: Vec<_> = roles_echo::environment(&runtime, &key_server)
         .into_iter()
         .filter(|(variable, _)| variable != "DESCOPE_PROJECT_ID")
         .collect();
 
-    let mut process = FunctionProcess::spawn(function.binary, &env);
+    let mut process = FunctionProcess::spawn(roles_echo::BINARY, &env);
     let status = process
         .wait_exit(WITHIN)
         .await
@@ -183,41 +168,40 @@ pub async fn a_cold_start_without_the_project_id_fails_and_names_the_variable(fu
 /// At TRACE, asked for either way Lambda and Rust let you (`AWS_LAMBDA_LOG_LEVEL`, then
 /// `RUST_LOG` with no Lambda level), the log grows but never holds the token: the runtime logs
 /// each raw event at TRACE, `Authorization` header included.
-pub async fn logs_no_token_even_at_trace(function: &Function) {
-    let name = function.name;
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logs_no_token_even_at_trace() {
+    let name = roles_echo::NAME;
     for (variable, level) in [("AWS_LAMBDA_LOG_LEVEL", "TRACE"), ("RUST_LOG", "trace")] {
         let keys = TestKeys::generate();
         let key_server = KeyServer::start(PROJECT_ID, keys.jwks_json()).await;
         let mut runtime = RuntimeApi::start().await;
-        let teacher = session_for(PROJECT_ID, keys.key(), &["teacher"]);
+        let teacher = keys.key().session_token(PROJECT_ID, &["teacher"]);
         let refused = format!("{teacher}x");
-        let env: Vec<_> = function_env(function, &runtime, &key_server)
+        let env: Vec<_> = roles_echo::environment(&runtime, &key_server)
             .into_iter()
             .filter(|(name, _)| name != "AWS_LAMBDA_LOG_LEVEL")
             .chain([(variable.to_owned(), level.to_owned())])
             .collect();
 
         let accepted = runtime.invoke(with_authorization(
-            function.http_api_event,
+            roles_echo::HTTP_API_EVENT,
             &[&format!("Bearer {teacher}")],
         ));
         let rejected = runtime.invoke(with_authorization(
-            function.rest_api_event,
+            roles_echo::REST_API_EVENT,
             &[&format!("Bearer {refused}")],
         ));
-        let process = FunctionProcess::spawn(function.binary, &env);
-        let payload = runtime.expect_response(&accepted, WITHIN).await.body_json();
-        assert_eq!(
-            gateway_response(&payload).0,
-            200,
-            "{name} {variable}: {payload}"
-        );
-        let payload = runtime.expect_response(&rejected, WITHIN).await.body_json();
-        assert_eq!(
-            gateway_response(&payload).0,
-            401,
-            "{name} {variable}: {payload}"
-        );
+        let process = FunctionProcess::spawn(roles_echo::BINARY, &env);
+        let answer = runtime
+            .expect_response(&accepted, WITHIN)
+            .await
+            .gateway_response();
+        assert_eq!(answer.status, 200, "{name} {variable}: {answer:?}");
+        let answer = runtime
+            .expect_response(&rejected, WITHIN)
+            .await
+            .gateway_response();
+        assert_eq!(answer.status, 401, "{name} {variable}: {answer:?}");
         let output = process.kill_and_collect().await;
 
         assert!(
@@ -241,17 +225,18 @@ pub async fn logs_no_token_even_at_trace(function: &Function) {
 
 /// The lines the stack's metric filters count (template.yaml): the whole log of a cold start
 /// while the key endpoint fails, then of one while it answers, saved in `samples_dir` as
-/// `<function>.key-fetch-failed.jsonl` and `<function>.key-fetch-succeeded.jsonl`.
-/// scripts/check-log-patterns.sh holds the template's own patterns against them.
-pub async fn writes_the_key_fetch_log_lines_the_alarms_count(
-    function: &Function,
-    samples_dir: &Path,
-) {
-    let name = function.name;
+/// `roles-echo.key-fetch-failed.jsonl` and `roles-echo.key-fetch-succeeded.jsonl` under
+/// Cargo's directory for integration tests' files. The lines come from `serve` and the key cache,
+/// the same in every API function; scripts/check-log-patterns.sh holds the template's own patterns
+/// against them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writes_the_key_fetch_log_lines_the_alarms_count() {
+    let name = roles_echo::NAME;
+    let samples_dir = &Path::new(env!("CARGO_TARGET_TMPDIR")).join("log-samples");
     std::fs::create_dir_all(samples_dir).expect("a directory for the log samples");
     let keys = TestKeys::generate();
     let key_server = KeyServer::start(PROJECT_ID, keys.jwks_json()).await;
-    let teacher = session_for(PROJECT_ID, keys.key(), &["teacher"]);
+    let teacher = keys.key().session_token(PROJECT_ID, &["teacher"]);
     for (situation, available, status_wanted, line_wanted) in [
         ("key-fetch-failed", false, 503, "signing key fetch failed"),
         ("key-fetch-succeeded", true, 200, "signing keys fetched"),
@@ -259,19 +244,21 @@ pub async fn writes_the_key_fetch_log_lines_the_alarms_count(
         key_server.set_available(available);
         let mut runtime = RuntimeApi::start().await;
         let invocation = runtime.invoke(with_authorization(
-            function.http_api_event,
+            roles_echo::HTTP_API_EVENT,
             &[&format!("Bearer {teacher}")],
         ));
         let mut process = FunctionProcess::spawn(
-            function.binary,
-            &function_env(function, &runtime, &key_server),
+            roles_echo::BINARY,
+            &roles_echo::environment(&runtime, &key_server),
         );
-        let payload = runtime
+        let answer = runtime
             .expect_response(&invocation, WITHIN)
             .await
-            .body_json();
-        let (status, _, _) = gateway_response(&payload);
-        assert_eq!(status, status_wanted, "{name} {situation}: {payload}");
+            .gateway_response();
+        assert_eq!(
+            answer.status, status_wanted,
+            "{name} {situation}: {answer:?}"
+        );
         assert!(
             process
                 .wait_for_output(|out| out.contains(line_wanted), WITHIN)
