@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use frontend_publisher::handler::Budget;
 use frontend_publisher::publish::MANIFEST_KEY;
-use frontend_publisher::{Publisher, Responder, handle};
+use frontend_publisher::{Responder, handle};
 use serde_json::{Value, json};
 use support::*;
 
@@ -18,7 +18,7 @@ fn physical_id(site: &Site) -> String {
 }
 
 async fn create(site: &Site, version: u32, tag: &str) -> String {
-    let build = site.builds.add(version, &as_refs(&vite_build(tag)));
+    let build = site.builds.add_vite_build(version, tag);
     let answer = site
         .send(
             "Create",
@@ -51,7 +51,7 @@ fn build_keys(tag: &str) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn create_uploads_every_file_with_its_headers_and_the_config() {
     let site = Site::start().await;
-    let build = site.builds.add(1, &as_refs(&vite_build("v1")));
+    let build = site.builds.add_vite_build(1, "v1");
     let request = site.request("Create", "create-1", None, site.properties(&build), None);
 
     let answer = site.run(&site.publisher(), &request).await;
@@ -92,7 +92,7 @@ async fn create_uploads_every_file_with_its_headers_and_the_config() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn config_json_carries_a_custom_base_url() {
     let site = Site::start().await;
-    let build = site.builds.add(1, &as_refs(&vite_build("v1")));
+    let build = site.builds.add_vite_build(1, "v1");
     let mut properties = site.properties(&build);
     properties["DescopeBaseUri"] = json!("https://auth.example.com");
 
@@ -110,8 +110,8 @@ async fn config_json_carries_a_custom_base_url() {
 async fn updates_keep_the_previous_build_prune_older_ones_and_invalidate_once() {
     let site = Site::start().await;
     let v1 = create(&site, 1, "v1").await;
-    let v2 = site.builds.add(2, &as_refs(&vite_build("v2")));
-    let v3 = site.builds.add(3, &as_refs(&vite_build("v3")));
+    let v2 = site.builds.add_vite_build(2, "v2");
+    let v3 = site.builds.add_vite_build(3, "v3");
 
     let answer = update(&site, "update-2", &v2, &v1).await;
     assert_eq!(answer["Status"], "SUCCESS", "{answer}");
@@ -160,18 +160,13 @@ async fn updates_keep_the_previous_build_prune_older_ones_and_invalidate_once() 
         Some(site.properties(&v2)),
     );
     let responder = Responder::new(frontend_publisher::http_client());
-    let budget = Budget {
-        time_left: Duration::from_secs(60),
-        answer_margin: Duration::from_secs(5),
-    };
-    handle(&site.publisher(), &responder, &retry, budget, "")
+    handle(&site.publisher(), &responder, &retry, AMPLE_BUDGET, "")
         .await
         .expect("answered");
     let answers: Vec<_> = site
         .cfn
-        .answers()
-        .into_iter()
-        .filter(|a| a.path_and_query.starts_with("/cfn-response/update-3?"))
+        .answers_to("update-3")
+        .iter()
         .map(|a| a.json())
         .collect();
     assert_eq!(answers.len(), 2);
@@ -196,7 +191,7 @@ async fn updates_keep_the_previous_build_prune_older_ones_and_invalidate_once() 
 async fn a_parameters_only_update_keeps_the_build_before_the_live_one() {
     let site = Site::start().await;
     let v1 = create(&site, 1, "v1").await;
-    let v2 = site.builds.add(2, &as_refs(&vite_build("v2")));
+    let v2 = site.builds.add_vite_build(2, "v2");
     assert_eq!(
         update(&site, "update-2", &v2, &v1).await["Status"],
         "SUCCESS"
@@ -233,7 +228,7 @@ async fn a_parameters_only_update_keeps_the_build_before_the_live_one() {
     }
 
     // The next build change keeps the live build (v2) and lets v1 go.
-    let v3 = site.builds.add(3, &as_refs(&vite_build("v3")));
+    let v3 = site.builds.add_vite_build(3, "v3");
     assert_eq!(
         update(&site, "update-3", &v3, &v2).await["Status"],
         "SUCCESS"
@@ -252,7 +247,7 @@ async fn a_parameters_only_update_keeps_the_build_before_the_live_one() {
 async fn a_rollback_update_republishes_the_previous_build() {
     let site = Site::start().await;
     let v1 = create(&site, 1, "v1").await;
-    let v2 = site.builds.add(2, &as_refs(&vite_build("v2")));
+    let v2 = site.builds.add_vite_build(2, "v2");
     assert_eq!(
         update(&site, "update-2", &v2, &v1).await["Status"],
         "SUCCESS"
@@ -286,14 +281,7 @@ async fn delete_empties_the_bucket() {
     let site = Site::start().await;
     let v1 = create(&site, 1, "v1").await;
     // Objects the publisher never wrote go too: CloudFormation cannot delete a non-empty bucket.
-    site.s3
-        .put_object()
-        .bucket(&site.bucket)
-        .key("stray/upload.txt")
-        .body(b"x".to_vec().into())
-        .send()
-        .await
-        .unwrap();
+    site.put_object("stray/upload.txt", "x").await;
 
     let id = physical_id(&site);
     let answer = site
@@ -315,7 +303,7 @@ async fn delete_empties_the_bucket() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_create_into_a_missing_bucket_fails_and_its_delete_succeeds() {
     let site = Site::start().await;
-    let build = site.builds.add(1, &as_refs(&vite_build("v1")));
+    let build = site.builds.add_vite_build(1, "v1");
     let mut properties = site.properties(&build);
     properties["BucketName"] = json!("no-such-bucket");
 
@@ -368,7 +356,7 @@ async fn a_create_into_a_missing_bucket_fails_and_its_delete_succeeds() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_create_with_a_half_filled_bucket_is_emptied_on_delete() {
     let site = Site::start().await;
-    let build = site.builds.add(1, &as_refs(&vite_build("v1")));
+    let build = site.builds.add_vite_build(1, "v1");
     let mut properties = site.properties(&build);
     // Uploads succeed, the invalidation fails: the bucket is left holding the build.
     properties["DistributionId"] = json!("ENOSUCHDISTRIBUTION");
@@ -404,16 +392,9 @@ async fn a_failed_create_with_a_half_filled_bucket_is_emptied_on_delete() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn access_denied_answers_failed_with_the_code() {
     let site = Site::start().await;
-    let build = site.builds.add(1, &as_refs(&vite_build("v1")));
+    let build = site.builds.add_vite_build(1, "v1");
     let (endpoint, _server) = denying_s3().await;
-    let denied = Publisher::new(
-        s3_client(&endpoint, &site.calls),
-        site.cloudfront.clone(),
-        LocalLayers {
-            http: frontend_publisher::http_client(),
-            base: format!("http://{}", site.builds.addr),
-        },
-    );
+    let denied = site.publisher_on_s3_at(&endpoint);
 
     let answer = site
         .run(
@@ -450,15 +431,8 @@ async fn access_denied_answers_failed_with_the_code() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn s3_down_answers_failed() {
     let site = Site::start().await;
-    let build = site.builds.add(1, &as_refs(&vite_build("v1")));
-    let down = Publisher::new(
-        s3_client(&refusing_endpoint(), &site.calls),
-        site.cloudfront.clone(),
-        LocalLayers {
-            http: frontend_publisher::http_client(),
-            base: format!("http://{}", site.builds.addr),
-        },
-    );
+    let build = site.builds.add_vite_build(1, "v1");
+    let down = site.publisher_on_s3_at(&refusing_endpoint());
 
     let answer = site
         .run(
@@ -480,7 +454,7 @@ async fn s3_down_answers_failed() {
 async fn bad_builds_and_properties_answer_failed_and_change_nothing() {
     let site = Site::start().await;
     let no_index = site.builds.add(1, &[("assets/index-x.js", "x")]);
-    let missing = support::layer_arn(404);
+    let missing = layer_arn(404);
 
     let answer = site
         .send("Create", "no-index", None, site.properties(&no_index), None)
@@ -531,13 +505,7 @@ async fn bad_builds_and_properties_answer_failed_and_change_nothing() {
 async fn a_handler_that_runs_into_its_deadline_still_answers() {
     let site = Site::start().await;
     let publisher = site.publisher_with(StuckSource);
-    let request = site.request(
-        "Update",
-        "late",
-        Some("frontend-site:kept"),
-        site.properties(&layer_arn(1)),
-        None,
-    );
+    let request = site.update_of_kept_site("late");
     let responder = Responder::new(frontend_publisher::http_client());
     // Half a second for the work, the rest kept for the answer.
     let budget = Budget {
