@@ -115,16 +115,12 @@ async fn publish(State(stack): State<Arc<Mutex<Stack>>>, body: String) -> Respon
     stack.publishes += 1;
     let request_id = format!("publish-{}", stack.publishes);
     let event = match &stack.current {
-        None => stack
-            .site
-            .event("Create", &request_id, None, properties, None),
-        Some((physical_id, old_properties)) => stack.site.event(
-            "Update",
-            &request_id,
-            Some(physical_id),
-            properties,
-            Some(old_properties.clone()),
-        ),
+        None => stack.site.create_event(&request_id, properties),
+        Some((physical_id, old_properties)) => {
+            stack
+                .site
+                .update_event(&request_id, physical_id, properties, old_properties.clone())
+        }
     };
 
     let invocation = stack.runtime.invoke(event.to_string());

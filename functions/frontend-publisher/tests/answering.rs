@@ -17,8 +17,8 @@ const FOREIGN_HOST: &str = "collector.example.com";
 /// that a PUT the publisher should not make would arrive where the test can see it.
 fn client_resolving_to(response_url: &ResponseUrl) -> reqwest::Client {
     reqwest::Client::builder()
-        .resolve(AWS_HOST, response_url.addr)
-        .resolve(FOREIGN_HOST, response_url.addr)
+        .resolve(AWS_HOST, response_url.addr())
+        .resolve(FOREIGN_HOST, response_url.addr())
         .build()
         .expect("a client")
 }
@@ -46,7 +46,7 @@ async fn a_response_url_off_aws_or_off_https_is_never_put_to() {
     let site = Site::start().await;
     let build = site.builds.add_vite_build(1, "v1");
     let http = client_resolving_to(&site.cfn);
-    let port = site.cfn.addr.port();
+    let port = site.cfn.addr().port();
 
     // The test's client does reach the recorder through those names.
     let control = format!("http://{FOREIGN_HOST}:{port}/cfn-response/control?sig=1");
@@ -76,7 +76,7 @@ async fn a_response_url_off_aws_or_off_https_is_never_put_to() {
             format!("https://{AWS_HOST}@{FOREIGN_HOST}/cfn-response/x?X-Amz-Signature=s"),
         ),
     ] {
-        let mut request = site.request("Create", request_id, None, site.properties(&build), None);
+        let mut request = as_request(site.create_event(request_id, site.properties(&build)));
         request.response_url = url.clone();
 
         let outcome = handle(&site.publisher(), &responder, &request, AMPLE_BUDGET, "").await;

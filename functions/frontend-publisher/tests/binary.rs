@@ -29,13 +29,7 @@ async fn the_function_answers_cloudformation_through_its_own_clients() {
 
     // Delete: the S3 client and the answer, end to end.
     let id = format!("frontend-site:{}", site.bucket);
-    let delete = site.event(
-        "Delete",
-        "delete",
-        Some(&id),
-        site.properties(&layer_arn(1)),
-        None,
-    );
+    let delete = site.delete_event("delete", &id, site.properties(&layer_arn(1)));
     let invocation = runtime.invoke(delete.to_string());
     runtime.expect_response(&invocation, WITHIN).await;
     let init = runtime.first_poll_at().expect("polled") - function.started_at;
@@ -45,7 +39,7 @@ async fn the_function_answers_cloudformation_through_its_own_clients() {
 
     // Create: the whole path, from the layer version's ARN to the published site.
     let build = site.builds.add_vite_build(1, "v1");
-    let create = site.event("Create", "create", None, site.properties(&build), None);
+    let create = site.create_event("create", site.properties(&build));
     let invocation = runtime.invoke(create.to_string());
     runtime.expect_response(&invocation, WITHIN).await;
     let output = function.kill_and_collect().await;
@@ -92,12 +86,12 @@ async fn at_trace_no_presigned_url_reaches_the_log() {
     let function = FunctionProcess::spawn(binary(), &env);
 
     let build = site.builds.add_vite_build(1, "v1");
-    let create = site.event("Create", "create", None, site.properties(&build), None);
+    let create = site.create_event("create", site.properties(&build));
     let invocation = runtime.invoke(create.to_string());
     runtime.expect_response(&invocation, WITHIN).await;
     assert_eq!(site.cfn.answer_to("create")["Status"], "SUCCESS");
 
-    let mut foreign = site.event("Create", "foreign", None, site.properties(&build), None);
+    let mut foreign = site.create_event("foreign", site.properties(&build));
     foreign["ResponseURL"] = json!(format!(
         "https://collector.example.com/cfn-response/foreign?{RESPONSE_URL_SIGNATURE}"
     ));
@@ -153,7 +147,7 @@ async fn a_50_mb_build_is_published_without_being_held_in_memory() {
     );
     let build = site.builds.add_zip(1, incompressible_build(50));
 
-    let create = site.event("Create", "create", None, site.properties(&build), None);
+    let create = site.create_event("create", site.properties(&build));
     let invocation = runtime.invoke(create.to_string());
     runtime
         .expect_response(&invocation, Duration::from_secs(120))
@@ -240,13 +234,7 @@ async fn writes_the_publish_log_lines_the_alarms_count() {
             binary(),
             &function_environment(&runtime.address(), &site.moto, &layers),
         );
-        let create = site.event(
-            "Create",
-            situation,
-            None,
-            site.properties(&layer_version),
-            None,
-        );
+        let create = site.create_event(situation, site.properties(&layer_version));
         let invocation = runtime.invoke(create.to_string());
         runtime.expect_response(&invocation, WITHIN).await;
         let output = function.kill_and_collect().await;

@@ -20,13 +20,7 @@ fn physical_id(site: &Site) -> String {
 async fn create(site: &Site, version: u32, tag: &str) -> String {
     let build = site.builds.add_vite_build(version, tag);
     let answer = site
-        .send(
-            "Create",
-            &format!("create-{tag}"),
-            None,
-            site.properties(&build),
-            None,
-        )
+        .send(site.create_event(&format!("create-{tag}"), site.properties(&build)))
         .await;
     assert_eq!(answer["Status"], "SUCCESS", "{answer}");
     build
@@ -34,13 +28,12 @@ async fn create(site: &Site, version: u32, tag: &str) -> String {
 
 async fn update(site: &Site, request_id: &str, build: &str, old_build: &str) -> Value {
     let id = physical_id(site);
-    site.send(
-        "Update",
+    site.send(site.update_event(
         request_id,
-        Some(&id),
+        &id,
         site.properties(build),
-        Some(site.properties(old_build)),
-    )
+        site.properties(old_build),
+    ))
     .await
 }
 
@@ -52,7 +45,7 @@ fn build_keys(tag: &str) -> Vec<String> {
 async fn create_uploads_every_file_with_its_headers_and_the_config() {
     let site = Site::start().await;
     let build = site.builds.add_vite_build(1, "v1");
-    let request = site.request("Create", "create-1", None, site.properties(&build), None);
+    let request = as_request(site.create_event("create-1", site.properties(&build)));
 
     let answer = site.run(&site.publisher(), &request).await;
 
@@ -96,7 +89,7 @@ async fn config_json_carries_a_custom_base_url() {
     let mut properties = site.properties(&build);
     properties["DescopeBaseUri"] = json!("https://auth.example.com");
 
-    let answer = site.send("Create", "c", None, properties, None).await;
+    let answer = site.send(site.create_event("c", properties)).await;
 
     assert_eq!(answer["Status"], "SUCCESS", "{answer}");
     let (_, _, config) = site.object("config.json").await;
@@ -152,13 +145,12 @@ async fn updates_keep_the_previous_build_prune_older_ones_and_invalidate_once() 
 
     // Lambda retries an invocation that crashed after publishing: the same request again.
     let downloads = site.builds.downloads().len();
-    let retry = site.request(
-        "Update",
+    let retry = as_request(site.update_event(
         "update-3",
-        Some(&physical_id(&site)),
+        &physical_id(&site),
         site.properties(&v3),
-        Some(site.properties(&v2)),
-    );
+        site.properties(&v2),
+    ));
     let responder = Responder::new(frontend_publisher::http_client());
     handle(&site.publisher(), &responder, &retry, AMPLE_BUDGET, "")
         .await
@@ -204,13 +196,12 @@ async fn a_parameters_only_update_keeps_the_build_before_the_live_one() {
         let mut properties = site.properties(&v2);
         properties["DescopeBaseUri"] = json!(base_url);
         let answer = site
-            .send(
-                "Update",
+            .send(site.update_event(
                 request_id,
-                Some(&physical_id(&site)),
+                &physical_id(&site),
                 properties,
-                Some(site.properties(&v2)),
-            )
+                site.properties(&v2),
+            ))
             .await;
         assert_eq!(answer["Status"], "SUCCESS", "{answer}");
         let (_, _, config) = site.object("config.json").await;
@@ -285,7 +276,7 @@ async fn delete_empties_the_bucket() {
 
     let id = physical_id(&site);
     let answer = site
-        .send("Delete", "delete", Some(&id), site.properties(&v1), None)
+        .send(site.delete_event("delete", &id, site.properties(&v1)))
         .await;
 
     assert_eq!(answer["Status"], "SUCCESS", "{answer}");
@@ -308,7 +299,7 @@ async fn a_create_into_a_missing_bucket_fails_and_its_delete_succeeds() {
     properties["BucketName"] = json!("no-such-bucket");
 
     let answer = site
-        .send("Create", "create", None, properties.clone(), None)
+        .send(site.create_event("create", properties.clone()))
         .await;
 
     assert_eq!(answer["Status"], "FAILED");
@@ -329,26 +320,14 @@ async fn a_create_into_a_missing_bucket_fails_and_its_delete_succeeds() {
 
     // The rollback's Delete of the failed resource.
     let answer = site
-        .send(
-            "Delete",
-            "rollback-delete",
-            Some(&failed_id),
-            properties.clone(),
-            None,
-        )
+        .send(site.delete_event("rollback-delete", &failed_id, properties.clone()))
         .await;
     assert_eq!(answer["Status"], "SUCCESS", "{answer}");
     assert_eq!(answer["PhysicalResourceId"], failed_id.as_str());
 
     // A Delete of a published site whose bucket is already gone.
     let answer = site
-        .send(
-            "Delete",
-            "delete-gone",
-            Some("frontend-site:no-such-bucket"),
-            properties,
-            None,
-        )
+        .send(site.delete_event("delete-gone", "frontend-site:no-such-bucket", properties))
         .await;
     assert_eq!(answer["Status"], "SUCCESS", "{answer}");
 }
@@ -362,7 +341,7 @@ async fn a_failed_create_with_a_half_filled_bucket_is_emptied_on_delete() {
     properties["DistributionId"] = json!("ENOSUCHDISTRIBUTION");
 
     let answer = site
-        .send("Create", "create", None, properties.clone(), None)
+        .send(site.create_event("create", properties.clone()))
         .await;
     assert_eq!(answer["Status"], "FAILED");
     let reason = answer["Reason"].as_str().unwrap();
@@ -374,13 +353,7 @@ async fn a_failed_create_with_a_half_filled_bucket_is_emptied_on_delete() {
 
     let failed_id = answer["PhysicalResourceId"].as_str().unwrap().to_owned();
     let answer = site
-        .send(
-            "Delete",
-            "rollback-delete",
-            Some(&failed_id),
-            properties,
-            None,
-        )
+        .send(site.delete_event("rollback-delete", &failed_id, properties))
         .await;
     assert_eq!(answer["Status"], "SUCCESS", "{answer}");
     assert!(
@@ -393,13 +366,13 @@ async fn a_failed_create_with_a_half_filled_bucket_is_emptied_on_delete() {
 async fn access_denied_answers_failed_with_the_code() {
     let site = Site::start().await;
     let build = site.builds.add_vite_build(1, "v1");
-    let (endpoint, _server) = denying_s3().await;
-    let denied = site.publisher_on_s3_at(&endpoint);
+    let s3 = denying_s3().await;
+    let denied = site.publisher_on_s3_at(&format!("http://{}", s3.addr));
 
     let answer = site
         .run(
             &denied,
-            &site.request("Create", "create", None, site.properties(&build), None),
+            &as_request(site.create_event("create", site.properties(&build))),
         )
         .await;
     assert_eq!(answer["Status"], "FAILED");
@@ -413,7 +386,7 @@ async fn access_denied_answers_failed_with_the_code() {
     let answer = site
         .run(
             &denied,
-            &site.request("Delete", "delete", Some(&id), site.properties(&build), None),
+            &as_request(site.delete_event("delete", &id, site.properties(&build))),
         )
         .await;
     assert_eq!(
@@ -437,7 +410,7 @@ async fn s3_down_answers_failed() {
     let answer = site
         .run(
             &down,
-            &site.request("Create", "create", None, site.properties(&build), None),
+            &as_request(site.create_event("create", site.properties(&build))),
         )
         .await;
 
@@ -457,7 +430,7 @@ async fn bad_builds_and_properties_answer_failed_and_change_nothing() {
     let missing = layer_arn(404);
 
     let answer = site
-        .send("Create", "no-index", None, site.properties(&no_index), None)
+        .send(site.create_event("no-index", site.properties(&no_index)))
         .await;
     assert_eq!(answer["Status"], "FAILED");
     assert!(
@@ -466,7 +439,7 @@ async fn bad_builds_and_properties_answer_failed_and_change_nothing() {
     );
 
     let answer = site
-        .send("Create", "missing", None, site.properties(&missing), None)
+        .send(site.create_event("missing", site.properties(&missing)))
         .await;
     assert_eq!(answer["Status"], "FAILED");
     let reason = answer["Reason"].as_str().unwrap();
@@ -480,13 +453,7 @@ async fn bad_builds_and_properties_answer_failed_and_change_nothing() {
     );
 
     let answer = site
-        .send(
-            "Create",
-            "no-bucket-property",
-            None,
-            json!({ "ServiceToken": "x" }),
-            None,
-        )
+        .send(site.create_event("no-bucket-property", json!({ "ServiceToken": "x" })))
         .await;
     assert_eq!(answer["Status"], "FAILED");
     assert!(
@@ -558,13 +525,12 @@ async fn an_update_to_a_new_bucket_takes_a_new_id_so_the_old_bucket_is_emptied()
     properties["BucketName"] = json!("site-frontendbucket-new");
 
     let answer = site
-        .send(
-            "Update",
+        .send(site.update_event(
             "move",
-            Some(&physical_id(&site)),
+            &physical_id(&site),
             properties,
-            Some(site.properties(&v1)),
-        )
+            site.properties(&v1),
+        ))
         .await;
 
     assert_eq!(answer["Status"], "SUCCESS", "{answer}");
@@ -575,13 +541,7 @@ async fn an_update_to_a_new_bucket_takes_a_new_id_so_the_old_bucket_is_emptied()
     // CloudFormation then deletes the old ID with the old properties: the old bucket.
     let old_id = physical_id(&site);
     let answer = site
-        .send(
-            "Delete",
-            "cleanup",
-            Some(&old_id),
-            site.properties(&v1),
-            None,
-        )
+        .send(site.delete_event("cleanup", &old_id, site.properties(&v1)))
         .await;
     assert_eq!(answer["Status"], "SUCCESS", "{answer}");
     assert!(site.keys().await.is_empty());

@@ -16,7 +16,7 @@ const INDEX_HTML: &str = "<!doctype html><script type=module src=/assets/index-x
 async fn refused(site: &Site, zip: Vec<u8>) -> String {
     let build = site.builds.add_zip(1, zip);
     let answer = site
-        .send("Create", "create", None, site.properties(&build), None)
+        .send(site.create_event("create", site.properties(&build)))
         .await;
     assert_eq!(answer["Status"], "FAILED", "{answer}");
     assert!(
@@ -86,13 +86,7 @@ async fn names_that_become_one_key_are_refused() {
         let zip = zip_of(&[("index.html", INDEX_HTML), (second, "<!doctype html>")]);
         let build = site.builds.add_zip(version, zip);
         let answer = site
-            .send(
-                "Create",
-                &format!("create-{version}"),
-                None,
-                site.properties(&build),
-                None,
-            )
+            .send(site.create_event(&format!("create-{version}"), site.properties(&build)))
             .await;
         assert_eq!(answer["Status"], "FAILED", "{answer}");
         let reason = answer["Reason"].as_str().unwrap();
@@ -240,13 +234,7 @@ async fn a_download_past_the_cap_is_cut_off() {
     let site = Site::start().await;
 
     let answer = site
-        .send(
-            "Create",
-            "create",
-            None,
-            site.properties(&layer_arn(ENDLESS_BUILD)),
-            None,
-        )
+        .send(site.create_event("create", site.properties(&layer_arn(ENDLESS_BUILD))))
         .await;
 
     assert_eq!(answer["Status"], "FAILED", "{answer}");

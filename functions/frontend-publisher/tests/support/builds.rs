@@ -15,7 +15,7 @@ use axum::routing::get;
 use frontend_publisher::source::download;
 use frontend_publisher::{BuildSource, FetchError};
 
-use super::loopback::serve;
+use super::loopback::{LocalServer, serve};
 
 /// The signature of the layer's presigned URL, to look for in the publisher's log.
 pub const LAYER_URL_SIGNATURE: &str = "X-Amz-Signature=layer0download0signature";
@@ -26,13 +26,11 @@ pub const ENDLESS_BUILD: u32 = 999;
 /// Serves build zips by name at /builds/{name}, counting downloads; stands in for the layer
 /// version's presigned URL. Dropping it stops the server.
 pub struct BuildServer {
-    pub addr: SocketAddr,
-    zips: Arc<Mutex<HashMap<String, Vec<u8>>>>,
-    hits: Arc<Mutex<Vec<String>>>,
-    server: tokio::task::JoinHandle<()>,
+    state: BuildState,
+    server: LocalServer,
 }
 
-#[derive(Clone)]
+#[derive(Clone, Default)]
 struct BuildState {
     zips: Arc<Mutex<HashMap<String, Vec<u8>>>>,
     hits: Arc<Mutex<Vec<String>>>,
@@ -57,20 +55,18 @@ async fn serve_build(
 
 impl BuildServer {
     pub async fn start() -> BuildServer {
-        let state = BuildState {
-            zips: Arc::default(),
-            hits: Arc::default(),
-        };
+        let state = BuildState::default();
         let router = Router::new()
             .route("/builds/{name}", get(serve_build))
             .with_state(state.clone());
-        let (addr, server) = serve(router).await;
         BuildServer {
-            addr,
-            zips: state.zips,
-            hits: state.hits,
-            server,
+            state,
+            server: serve(router).await,
         }
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.server.addr
     }
 
     /// Adds a build and returns the reference the stack would pass: a layer version ARN.
@@ -85,26 +81,24 @@ impl BuildServer {
 
     /// Adds a zip as it is, however damaged.
     pub fn add_zip(&self, version: u32, zip: Vec<u8>) -> String {
-        self.zips.lock().unwrap().insert(version.to_string(), zip);
+        self.state
+            .zips
+            .lock()
+            .unwrap()
+            .insert(version.to_string(), zip);
         layer_arn(version)
     }
 
     pub fn downloads(&self) -> Vec<String> {
-        self.hits.lock().unwrap().clone()
+        self.state.hits.lock().unwrap().clone()
     }
 
     /// The build source that downloads from this server with the publisher's own client.
     pub fn layers(&self) -> LocalLayers {
         LocalLayers {
             http: frontend_publisher::http_client(),
-            base: format!("http://{}", self.addr),
+            base: format!("http://{}", self.addr()),
         }
-    }
-}
-
-impl Drop for BuildServer {
-    fn drop(&mut self) {
-        self.server.abort();
     }
 }
 

@@ -10,7 +10,7 @@ use aws_sdk_s3::config::{ConfigBag, Credentials, Intercept, Region, RuntimeCompo
 use axum::Router;
 use axum::http::{StatusCode, Uri};
 
-use super::loopback::serve;
+use super::loopback::{LocalServer, serve};
 
 /// Every URI an SDK client sent a request to.
 #[derive(Debug, Clone, Default)]
@@ -75,7 +75,7 @@ pub fn cloudfront_client(endpoint: &str, calls: &CallLog) -> aws_sdk_cloudfront:
 }
 
 /// An S3 that answers every request 403 AccessDenied, as S3 does for a role without the right.
-pub async fn denying_s3() -> (String, tokio::task::JoinHandle<()>) {
+pub async fn denying_s3() -> LocalServer {
     let router = Router::new().fallback(|| async {
         (
             StatusCode::FORBIDDEN,
@@ -85,6 +85,5 @@ pub async fn denying_s3() -> (String, tokio::task::JoinHandle<()>) {
              <RequestId>TEST</RequestId></Error>",
         )
     });
-    let (addr, server) = serve(router).await;
-    (format!("http://{addr}"), server)
+    serve(router).await
 }

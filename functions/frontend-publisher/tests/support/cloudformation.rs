@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::routing::any;
 use serde_json::Value;
 
-use super::loopback::serve;
+use super::loopback::{LocalServer, serve};
 
 /// The signature of CloudFormation's presigned response URL, to look for in the publisher's log.
 pub const RESPONSE_URL_SIGNATURE: &str = "X-Amz-Signature=response0url0signature";
@@ -34,10 +34,8 @@ impl Recorded {
 /// Stands in for CloudFormation's presigned response URL: records every PUT and answers 200,
 /// or, for the first `stall` requests, reads them and never answers.
 pub struct ResponseUrl {
-    pub addr: SocketAddr,
-    answers: Arc<Mutex<Vec<Recorded>>>,
-    stalled: Arc<Mutex<usize>>,
-    server: tokio::task::JoinHandle<()>,
+    state: ResponseState,
+    server: LocalServer,
 }
 
 #[derive(Clone)]
@@ -90,29 +88,30 @@ impl ResponseUrl {
                 ),
             )
             .with_state(state.clone());
-        let (addr, server) = serve(router).await;
         ResponseUrl {
-            addr,
-            answers: state.answers,
-            stalled: state.stalled,
-            server,
+            state,
+            server: serve(router).await,
         }
     }
 
     /// How many requests were read and left without an answer.
     pub fn stalled(&self) -> usize {
-        *self.stalled.lock().unwrap()
+        *self.state.stalled.lock().unwrap()
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.server.addr
     }
 
     pub fn url_for(&self, request_id: &str) -> String {
         format!(
             "http://{}/cfn-response/{request_id}?{RESPONSE_URL_SIGNATURE}",
-            self.addr
+            self.addr()
         )
     }
 
     pub fn answers(&self) -> Vec<Recorded> {
-        self.answers.lock().unwrap().clone()
+        self.state.answers.lock().unwrap().clone()
     }
 
     /// Every answer to `request_id`, in the order they came.
@@ -148,11 +147,5 @@ impl ResponseUrl {
         assert_eq!(body["StackId"], STACK_ID);
         assert_eq!(body["LogicalResourceId"], "FrontendSite");
         body
-    }
-}
-
-impl Drop for ResponseUrl {
-    fn drop(&mut self) {
-        self.server.abort();
     }
 }

@@ -10,7 +10,7 @@ use axum::routing::get;
 use serde_json::json;
 
 use super::builds::{BuildServer, LAYER_URL_SIGNATURE};
-use super::loopback::serve;
+use super::loopback::{LocalServer, serve};
 use super::moto::Moto;
 
 /// Lambda's GetLayerVersionByArn on 127.0.0.1 (moto's server does not route it): every layer
@@ -19,13 +19,13 @@ use super::moto::Moto;
 pub struct LayerApi {
     pub endpoint: String,
     asked: Arc<Mutex<Vec<String>>>,
-    server: tokio::task::JoinHandle<()>,
+    _server: LocalServer,
 }
 
 impl LayerApi {
     pub async fn start(builds: &BuildServer) -> LayerApi {
         let asked: Arc<Mutex<Vec<String>>> = Arc::default();
-        let builds = format!("http://{}", builds.addr);
+        let builds = format!("http://{}", builds.addr());
         let state = (asked.clone(), builds);
         let router = Router::new()
             .route(
@@ -50,22 +50,16 @@ impl LayerApi {
                 ),
             )
             .with_state(state);
-        let (addr, server) = serve(router).await;
+        let server = serve(router).await;
         LayerApi {
-            endpoint: format!("http://{addr}"),
+            endpoint: format!("http://{}", server.addr),
             asked,
-            server,
+            _server: server,
         }
     }
 
     pub fn asked(&self) -> Vec<String> {
         self.asked.lock().unwrap().clone()
-    }
-}
-
-impl Drop for LayerApi {
-    fn drop(&mut self) {
-        self.server.abort();
     }
 }
 

@@ -5,16 +5,28 @@ use std::net::SocketAddr;
 
 use axum::Router;
 
-/// Serves `router` on a free loopback port until the returned task is aborted.
-pub async fn serve(router: Router) -> (SocketAddr, tokio::task::JoinHandle<()>) {
+/// A server on a loopback port, stopped when dropped.
+pub struct LocalServer {
+    pub addr: SocketAddr,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for LocalServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Serves `router` on a free loopback port.
+pub async fn serve(router: Router) -> LocalServer {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind a local listener");
     let addr = listener.local_addr().expect("local address");
-    let server = tokio::spawn(async move {
+    let task = tokio::spawn(async move {
         axum::serve(listener, router).await.expect("local server");
     });
-    (addr, server)
+    LocalServer { addr, task }
 }
 
 pub fn free_port() -> u16 {

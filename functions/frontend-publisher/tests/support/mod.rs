@@ -19,4 +19,4 @@ pub use clients::denying_s3;
 pub use cloudformation::{RESPONSE_URL_SIGNATURE, ResponseUrl};
 pub use lambda::{LayerApi, function_environment};
 pub use loopback::refusing_endpoint;
-pub use site::{AMPLE_BUDGET, PROJECT_ID, Site};
+pub use site::{AMPLE_BUDGET, PROJECT_ID, Site, as_request};

@@ -85,16 +85,34 @@ impl Site {
         })
     }
 
-    /// The request as CloudFormation sends it, answered at this site's response URL.
-    pub fn event(
+    /// CloudFormation's Create of the resource, answered at this site's response URL.
+    pub fn create_event(&self, request_id: &str, properties: Value) -> Value {
+        self.event("Create", request_id, properties)
+    }
+
+    /// CloudFormation's Update of the resource `physical_id` from `old_properties`.
+    pub fn update_event(
         &self,
-        request_type: &str,
         request_id: &str,
-        physical_id: Option<&str>,
+        physical_id: &str,
         properties: Value,
-        old_properties: Option<Value>,
+        old_properties: Value,
     ) -> Value {
-        let mut event = json!({
+        let mut event = self.event("Update", request_id, properties);
+        event["PhysicalResourceId"] = json!(physical_id);
+        event["OldResourceProperties"] = old_properties;
+        event
+    }
+
+    /// CloudFormation's Delete of the resource `physical_id`.
+    pub fn delete_event(&self, request_id: &str, physical_id: &str, properties: Value) -> Value {
+        let mut event = self.event("Delete", request_id, properties);
+        event["PhysicalResourceId"] = json!(physical_id);
+        event
+    }
+
+    fn event(&self, request_type: &str, request_id: &str, properties: Value) -> Value {
+        json!({
             "RequestType": request_type,
             "ServiceToken": properties["ServiceToken"],
             "ResponseURL": self.cfn.url_for(request_id),
@@ -103,64 +121,25 @@ impl Site {
             "LogicalResourceId": "FrontendSite",
             "ResourceType": "Custom::FrontendSite",
             "ResourceProperties": properties,
-        });
-        if let Some(id) = physical_id {
-            event["PhysicalResourceId"] = json!(id);
-        }
-        if let Some(old) = old_properties {
-            event["OldResourceProperties"] = old;
-        }
-        event
-    }
-
-    pub fn request(
-        &self,
-        request_type: &str,
-        request_id: &str,
-        physical_id: Option<&str>,
-        properties: Value,
-        old_properties: Option<Value>,
-    ) -> CfnRequest {
-        let event = self.event(
-            request_type,
-            request_id,
-            physical_id,
-            properties,
-            old_properties,
-        );
-        serde_json::from_value(event).expect("a CloudFormation request")
+        })
     }
 
     /// An Update of a published site to layer version 1, for a publisher whose work never
     /// finishes.
     pub fn update_of_kept_site(&self, request_id: &str) -> CfnRequest {
-        self.request(
-            "Update",
+        let properties = self.properties(&layer_arn(1));
+        as_request(self.update_event(
             request_id,
-            Some("frontend-site:kept"),
-            self.properties(&layer_arn(1)),
-            None,
-        )
+            "frontend-site:kept",
+            properties.clone(),
+            properties,
+        ))
     }
 
     /// Runs one request through the publisher that fetches builds from the local layer server,
     /// and returns the answer CloudFormation got.
-    pub async fn send(
-        &self,
-        request_type: &str,
-        request_id: &str,
-        physical_id: Option<&str>,
-        properties: Value,
-        old_properties: Option<Value>,
-    ) -> Value {
-        let request = self.request(
-            request_type,
-            request_id,
-            physical_id,
-            properties,
-            old_properties,
-        );
-        self.run(&self.publisher(), &request).await
+    pub async fn send(&self, event: Value) -> Value {
+        self.run(&self.publisher(), &as_request(event)).await
     }
 
     /// Runs the handler as main does, with time to spare, and returns the recorded answer.
@@ -259,6 +238,11 @@ impl Site {
         }
         references
     }
+}
+
+/// The event as the publisher's handler receives it.
+pub fn as_request(event: Value) -> CfnRequest {
+    serde_json::from_value(event).expect("a CloudFormation request")
 }
 
 async fn create_distribution(cloudfront: &aws_sdk_cloudfront::Client, bucket: &str) -> String {
