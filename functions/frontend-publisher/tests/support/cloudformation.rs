@@ -18,6 +18,14 @@ pub const RESPONSE_URL_SIGNATURE: &str = "X-Amz-Signature=response0url0signature
 pub const STACK_ID: &str =
     "arn:aws:cloudformation:us-east-1:123456789012:stack/site/00000000-0000-0000-0000-000000000000";
 
+/// The Reason of an answer that must be FAILED.
+pub fn failure_reason(answer: &Value) -> &str {
+    assert_eq!(answer["Status"], "FAILED", "{answer}");
+    answer["Reason"]
+        .as_str()
+        .expect("a FAILED answer gives a reason")
+}
+
 #[derive(Debug, Clone)]
 pub struct Recorded {
     pub path_and_query: String,

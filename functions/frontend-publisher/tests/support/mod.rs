@@ -16,7 +16,7 @@ pub use builds::{
     ENDLESS_BUILD, LAYER_URL_SIGNATURE, StuckSource, as_refs, layer_arn, vite_build, zip_of,
 };
 pub use clients::denying_s3;
-pub use cloudformation::{RESPONSE_URL_SIGNATURE, ResponseUrl};
+pub use cloudformation::{RESPONSE_URL_SIGNATURE, ResponseUrl, failure_reason};
 pub use lambda::{LayerApi, function_environment};
 pub use loopback::refusing_endpoint;
 pub use site::{AMPLE_BUDGET, PROJECT_ID, Site, as_request};
