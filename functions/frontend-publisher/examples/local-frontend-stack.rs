@@ -29,7 +29,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use serde_json::{Value, json};
-use support::{LayerApi, STACK_ID, Site, as_refs, function_environment};
+use support::{LayerApi, Site, as_refs, function_environment};
 use test_support::{FunctionProcess, RuntimeApi};
 use tokio::sync::Mutex;
 
@@ -114,21 +114,14 @@ async fn publish(State(stack): State<Arc<Mutex<Stack>>>, body: String) -> Respon
     properties["DescopeBaseUri"] = json!(base_uri);
     stack.publishes += 1;
     let request_id = format!("publish-{}", stack.publishes);
-    let mut event = json!({
-        "RequestType": "Create",
-        "ServiceToken": properties["ServiceToken"],
-        "ResponseURL": stack.site.cfn.url_for(&request_id),
-        "StackId": STACK_ID,
-        "RequestId": request_id,
-        "LogicalResourceId": "FrontendSite",
-        "ResourceType": "Custom::FrontendSite",
-        "ResourceProperties": properties,
-    });
-    if let Some((physical_id, old_properties)) = &stack.current {
-        event["RequestType"] = json!("Update");
-        event["PhysicalResourceId"] = json!(physical_id);
-        event["OldResourceProperties"] = old_properties.clone();
-    }
+    let event = match &stack.current {
+        None => stack.site.create_event(&request_id, properties),
+        Some((physical_id, old_properties)) => {
+            stack
+                .site
+                .update_event(&request_id, physical_id, properties, old_properties.clone())
+        }
+    };
 
     let invocation = stack.runtime.invoke(event.to_string());
     stack

@@ -17,18 +17,36 @@ const FOREIGN_HOST: &str = "collector.example.com";
 /// that a PUT the publisher should not make would arrive where the test can see it.
 fn client_resolving_to(response_url: &ResponseUrl) -> reqwest::Client {
     reqwest::Client::builder()
-        .resolve(AWS_HOST, response_url.addr)
-        .resolve(FOREIGN_HOST, response_url.addr)
+        .resolve(AWS_HOST, response_url.addr())
+        .resolve(FOREIGN_HOST, response_url.addr())
         .build()
         .expect("a client")
+}
+
+/// The margin the function keeps in production, on a 6 s function: the work gets half, and
+/// each of the answer's attempts under a second.
+const SIX_SECOND_FUNCTION: Budget = Budget {
+    time_left: Duration::from_secs(6),
+    answer_margin: frontend_publisher::handler::ANSWER_MARGIN,
+};
+
+/// An Update whose work never finishes, to be answered at `response_url` instead of the site's.
+fn late_update_answered_at(
+    site: &Site,
+    response_url: &ResponseUrl,
+    request_id: &str,
+) -> frontend_publisher::CfnRequest {
+    let mut request = site.update_of_kept_site(request_id);
+    request.response_url = response_url.url_for(request_id);
+    request
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_response_url_off_aws_or_off_https_is_never_put_to() {
     let site = Site::start().await;
-    let build = site.builds.add(1, &as_refs(&vite_build("v1")));
+    let build = site.builds.add_vite_build(1, "v1");
     let http = client_resolving_to(&site.cfn);
-    let port = site.cfn.addr.port();
+    let port = site.cfn.addr().port();
 
     // The test's client does reach the recorder through those names.
     let control = format!("http://{FOREIGN_HOST}:{port}/cfn-response/control?sig=1");
@@ -58,14 +76,10 @@ async fn a_response_url_off_aws_or_off_https_is_never_put_to() {
             format!("https://{AWS_HOST}@{FOREIGN_HOST}/cfn-response/x?X-Amz-Signature=s"),
         ),
     ] {
-        let mut request = site.request("Create", request_id, None, site.properties(&build), None);
+        let mut request = as_request(site.create_event(request_id, site.properties(&build)));
         request.response_url = url.clone();
-        let budget = Budget {
-            time_left: Duration::from_secs(60),
-            answer_margin: Duration::from_secs(5),
-        };
 
-        let outcome = handle(&site.publisher(), &responder, &request, budget, "").await;
+        let outcome = handle(&site.publisher(), &responder, &request, AMPLE_BUDGET, "").await;
 
         match outcome {
             Err(RespondError::UnsafeUrl(refusal)) => {
@@ -87,21 +101,9 @@ async fn a_response_url_off_aws_or_off_https_is_never_put_to() {
 async fn a_stalled_answer_is_retried_within_the_deadline() {
     let site = Site::start().await;
     let slow = ResponseUrl::stalling(1).await;
-    let mut request = site.request(
-        "Update",
-        "late",
-        Some("frontend-site:kept"),
-        site.properties(&layer_arn(1)),
-        None,
-    );
-    request.response_url = slow.url_for("late");
+    let request = late_update_answered_at(&site, &slow, "late");
     let responder = Responder::new(frontend_publisher::http_client());
-    // The margin the function keeps in production, on a 6 s function: the work gets half, and
-    // each of the answer's attempts under a second.
-    let budget = Budget {
-        time_left: Duration::from_secs(6),
-        answer_margin: frontend_publisher::handler::ANSWER_MARGIN,
-    };
+    let budget = SIX_SECOND_FUNCTION;
 
     // Lambda stops the function at the deadline; so does this.
     tokio::time::timeout(
@@ -131,19 +133,9 @@ async fn a_stalled_answer_is_retried_within_the_deadline() {
 async fn a_response_url_that_never_answers_is_given_up_on_at_the_deadline() {
     let site = Site::start().await;
     let silent = ResponseUrl::stalling(usize::MAX).await;
-    let mut request = site.request(
-        "Update",
-        "unheard",
-        Some("frontend-site:kept"),
-        site.properties(&layer_arn(1)),
-        None,
-    );
-    request.response_url = silent.url_for("unheard");
+    let request = late_update_answered_at(&site, &silent, "unheard");
     let responder = Responder::new(frontend_publisher::http_client());
-    let budget = Budget {
-        time_left: Duration::from_secs(6),
-        answer_margin: frontend_publisher::handler::ANSWER_MARGIN,
-    };
+    let budget = SIX_SECOND_FUNCTION;
 
     // A guard a little past the deadline, so a responder that ignores it fails this test
     // instead of hanging it.

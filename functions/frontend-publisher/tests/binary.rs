@@ -17,14 +17,7 @@ const WITHIN: Duration = Duration::from_secs(20);
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_function_answers_cloudformation_through_its_own_clients() {
     let site = Site::start().await;
-    site.s3
-        .put_object()
-        .bucket(&site.bucket)
-        .key("index.html")
-        .body(b"<!doctype html>".to_vec().into())
-        .send()
-        .await
-        .unwrap();
+    site.put_object("index.html", "<!doctype html>").await;
     let layers = LayerApi::start(&site.builds).await;
     let mut runtime = RuntimeApi::start().await;
     // FRONTEND_PUBLISHER_BINARY runs another build of it (say, the release one, to time its
@@ -36,15 +29,8 @@ async fn the_function_answers_cloudformation_through_its_own_clients() {
 
     // Delete: the S3 client and the answer, end to end.
     let id = format!("frontend-site:{}", site.bucket);
-    let delete = site.request(
-        "Delete",
-        "delete",
-        Some(&id),
-        site.properties(&layer_arn(1)),
-        None,
-    );
-    let event = serde_json::to_string(&raw_event(&delete, "Delete")).unwrap();
-    let invocation = runtime.invoke(event);
+    let delete = site.delete_event("delete", &id, site.properties(&layer_arn(1)));
+    let invocation = runtime.invoke(delete.to_string());
     runtime.expect_response(&invocation, WITHIN).await;
     let init = runtime.first_poll_at().expect("polled") - function.started_at;
     eprintln!("cold init (process start to first poll): {init:?}");
@@ -52,10 +38,9 @@ async fn the_function_answers_cloudformation_through_its_own_clients() {
     assert!(site.keys().await.is_empty());
 
     // Create: the whole path, from the layer version's ARN to the published site.
-    let build = site.builds.add(1, &as_refs(&vite_build("v1")));
-    let create = site.request("Create", "create", None, site.properties(&build), None);
-    let event = serde_json::to_string(&raw_event(&create, "Create")).unwrap();
-    let invocation = runtime.invoke(event);
+    let build = site.builds.add_vite_build(1, "v1");
+    let create = site.create_event("create", site.properties(&build));
+    let invocation = runtime.invoke(create.to_string());
     runtime.expect_response(&invocation, WITHIN).await;
     let output = function.kill_and_collect().await;
     let answer = site.cfn.answer_to("create");
@@ -100,16 +85,17 @@ async fn at_trace_no_presigned_url_reaches_the_log() {
         .collect();
     let function = FunctionProcess::spawn(binary(), &env);
 
-    let build = site.builds.add(1, &as_refs(&vite_build("v1")));
-    let create = site.request("Create", "create", None, site.properties(&build), None);
-    let invocation = runtime.invoke(serde_json::to_string(&raw_event(&create, "Create")).unwrap());
+    let build = site.builds.add_vite_build(1, "v1");
+    let create = site.create_event("create", site.properties(&build));
+    let invocation = runtime.invoke(create.to_string());
     runtime.expect_response(&invocation, WITHIN).await;
     assert_eq!(site.cfn.answer_to("create")["Status"], "SUCCESS");
 
-    let mut foreign = site.request("Create", "foreign", None, site.properties(&build), None);
-    foreign.response_url =
-        format!("https://collector.example.com/cfn-response/foreign?{RESPONSE_URL_SIGNATURE}");
-    let invocation = runtime.invoke(serde_json::to_string(&raw_event(&foreign, "Create")).unwrap());
+    let mut foreign = site.create_event("foreign", site.properties(&build));
+    foreign["ResponseURL"] = json!(format!(
+        "https://collector.example.com/cfn-response/foreign?{RESPONSE_URL_SIGNATURE}"
+    ));
+    let invocation = runtime.invoke(foreign.to_string());
     match runtime.next_outcome(WITHIN).await {
         Some(Outcome::InvocationError(answer)) => assert_eq!(answer.request_id, invocation),
         other => panic!("the refused request fails its invocation: {other:?}"),
@@ -161,8 +147,8 @@ async fn a_50_mb_build_is_published_without_being_held_in_memory() {
     );
     let build = site.builds.add_zip(1, incompressible_build(50));
 
-    let create = site.request("Create", "create", None, site.properties(&build), None);
-    let invocation = runtime.invoke(serde_json::to_string(&raw_event(&create, "Create")).unwrap());
+    let create = site.create_event("create", site.properties(&build));
+    let invocation = runtime.invoke(create.to_string());
     runtime
         .expect_response(&invocation, Duration::from_secs(120))
         .await;
@@ -227,23 +213,6 @@ fn peak_rss_bytes(pid: u32) -> u64 {
     kib * 1024
 }
 
-/// The request as CloudFormation sends it, rebuilt from the typed one.
-fn raw_event(request: &frontend_publisher::CfnRequest, request_type: &str) -> serde_json::Value {
-    let mut event = json!({
-        "RequestType": request_type,
-        "ResponseURL": request.response_url,
-        "StackId": request.stack_id,
-        "RequestId": request.request_id,
-        "LogicalResourceId": request.logical_resource_id,
-        "ResourceType": "Custom::FrontendSite",
-        "ResourceProperties": request.resource_properties,
-    });
-    if let Some(id) = &request.physical_resource_id {
-        event["PhysicalResourceId"] = json!(id);
-    }
-    event
-}
-
 /// The lines the stack's alarm on the publisher counts (template.yaml, its ERROR lines): the
 /// whole log of a publish that succeeds, then of one that fails (its build's layer version does
 /// not exist), saved as `frontend-publisher.publish-succeeded.jsonl` and
@@ -255,7 +224,7 @@ async fn writes_the_publish_log_lines_the_alarms_count() {
     std::fs::create_dir_all(&samples).expect("a directory for the log samples");
     let site = Site::start().await;
     let layers = LayerApi::start(&site.builds).await;
-    let build = site.builds.add(1, &as_refs(&vite_build("v1")));
+    let build = site.builds.add_vite_build(1, "v1");
     for (situation, layer_version, status_wanted) in [
         ("publish-succeeded", build, "SUCCESS"),
         ("publish-failed", layer_arn(99), "FAILED"),
@@ -265,15 +234,8 @@ async fn writes_the_publish_log_lines_the_alarms_count() {
             binary(),
             &function_environment(&runtime.address(), &site.moto, &layers),
         );
-        let create = site.request(
-            "Create",
-            situation,
-            None,
-            site.properties(&layer_version),
-            None,
-        );
-        let invocation =
-            runtime.invoke(serde_json::to_string(&raw_event(&create, "Create")).unwrap());
+        let create = site.create_event(situation, site.properties(&layer_version));
+        let invocation = runtime.invoke(create.to_string());
         runtime.expect_response(&invocation, WITHIN).await;
         let output = function.kill_and_collect().await;
         let answer = site.cfn.answer_to(situation);

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use frontend_publisher::handler::Budget;
 use frontend_publisher::publish::MANIFEST_KEY;
-use frontend_publisher::{Publisher, Responder, handle};
+use frontend_publisher::{Responder, handle};
 use serde_json::{Value, json};
 use support::*;
 
@@ -18,15 +18,9 @@ fn physical_id(site: &Site) -> String {
 }
 
 async fn create(site: &Site, version: u32, tag: &str) -> String {
-    let build = site.builds.add(version, &as_refs(&vite_build(tag)));
+    let build = site.builds.add_vite_build(version, tag);
     let answer = site
-        .send(
-            "Create",
-            &format!("create-{tag}"),
-            None,
-            site.properties(&build),
-            None,
-        )
+        .send(site.create_event(&format!("create-{tag}"), site.properties(&build)))
         .await;
     assert_eq!(answer["Status"], "SUCCESS", "{answer}");
     build
@@ -34,13 +28,12 @@ async fn create(site: &Site, version: u32, tag: &str) -> String {
 
 async fn update(site: &Site, request_id: &str, build: &str, old_build: &str) -> Value {
     let id = physical_id(site);
-    site.send(
-        "Update",
+    site.send(site.update_event(
         request_id,
-        Some(&id),
+        &id,
         site.properties(build),
-        Some(site.properties(old_build)),
-    )
+        site.properties(old_build),
+    ))
     .await
 }
 
@@ -51,8 +44,8 @@ fn build_keys(tag: &str) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn create_uploads_every_file_with_its_headers_and_the_config() {
     let site = Site::start().await;
-    let build = site.builds.add(1, &as_refs(&vite_build("v1")));
-    let request = site.request("Create", "create-1", None, site.properties(&build), None);
+    let build = site.builds.add_vite_build(1, "v1");
+    let request = as_request(site.create_event("create-1", site.properties(&build)));
 
     let answer = site.run(&site.publisher(), &request).await;
 
@@ -92,11 +85,11 @@ async fn create_uploads_every_file_with_its_headers_and_the_config() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn config_json_carries_a_custom_base_url() {
     let site = Site::start().await;
-    let build = site.builds.add(1, &as_refs(&vite_build("v1")));
+    let build = site.builds.add_vite_build(1, "v1");
     let mut properties = site.properties(&build);
     properties["DescopeBaseUri"] = json!("https://auth.example.com");
 
-    let answer = site.send("Create", "c", None, properties, None).await;
+    let answer = site.send(site.create_event("c", properties)).await;
 
     assert_eq!(answer["Status"], "SUCCESS", "{answer}");
     let (_, _, config) = site.object("config.json").await;
@@ -110,8 +103,8 @@ async fn config_json_carries_a_custom_base_url() {
 async fn updates_keep_the_previous_build_prune_older_ones_and_invalidate_once() {
     let site = Site::start().await;
     let v1 = create(&site, 1, "v1").await;
-    let v2 = site.builds.add(2, &as_refs(&vite_build("v2")));
-    let v3 = site.builds.add(3, &as_refs(&vite_build("v3")));
+    let v2 = site.builds.add_vite_build(2, "v2");
+    let v3 = site.builds.add_vite_build(3, "v3");
 
     let answer = update(&site, "update-2", &v2, &v1).await;
     assert_eq!(answer["Status"], "SUCCESS", "{answer}");
@@ -152,26 +145,20 @@ async fn updates_keep_the_previous_build_prune_older_ones_and_invalidate_once() 
 
     // Lambda retries an invocation that crashed after publishing: the same request again.
     let downloads = site.builds.downloads().len();
-    let retry = site.request(
-        "Update",
+    let retry = as_request(site.update_event(
         "update-3",
-        Some(&physical_id(&site)),
+        &physical_id(&site),
         site.properties(&v3),
-        Some(site.properties(&v2)),
-    );
+        site.properties(&v2),
+    ));
     let responder = Responder::new(frontend_publisher::http_client());
-    let budget = Budget {
-        time_left: Duration::from_secs(60),
-        answer_margin: Duration::from_secs(5),
-    };
-    handle(&site.publisher(), &responder, &retry, budget, "")
+    handle(&site.publisher(), &responder, &retry, AMPLE_BUDGET, "")
         .await
         .expect("answered");
     let answers: Vec<_> = site
         .cfn
-        .answers()
-        .into_iter()
-        .filter(|a| a.path_and_query.starts_with("/cfn-response/update-3?"))
+        .answers_to("update-3")
+        .iter()
         .map(|a| a.json())
         .collect();
     assert_eq!(answers.len(), 2);
@@ -196,7 +183,7 @@ async fn updates_keep_the_previous_build_prune_older_ones_and_invalidate_once() 
 async fn a_parameters_only_update_keeps_the_build_before_the_live_one() {
     let site = Site::start().await;
     let v1 = create(&site, 1, "v1").await;
-    let v2 = site.builds.add(2, &as_refs(&vite_build("v2")));
+    let v2 = site.builds.add_vite_build(2, "v2");
     assert_eq!(
         update(&site, "update-2", &v2, &v1).await["Status"],
         "SUCCESS"
@@ -209,13 +196,12 @@ async fn a_parameters_only_update_keeps_the_build_before_the_live_one() {
         let mut properties = site.properties(&v2);
         properties["DescopeBaseUri"] = json!(base_url);
         let answer = site
-            .send(
-                "Update",
+            .send(site.update_event(
                 request_id,
-                Some(&physical_id(&site)),
+                &physical_id(&site),
                 properties,
-                Some(site.properties(&v2)),
-            )
+                site.properties(&v2),
+            ))
             .await;
         assert_eq!(answer["Status"], "SUCCESS", "{answer}");
         let (_, _, config) = site.object("config.json").await;
@@ -233,7 +219,7 @@ async fn a_parameters_only_update_keeps_the_build_before_the_live_one() {
     }
 
     // The next build change keeps the live build (v2) and lets v1 go.
-    let v3 = site.builds.add(3, &as_refs(&vite_build("v3")));
+    let v3 = site.builds.add_vite_build(3, "v3");
     assert_eq!(
         update(&site, "update-3", &v3, &v2).await["Status"],
         "SUCCESS"
@@ -252,7 +238,7 @@ async fn a_parameters_only_update_keeps_the_build_before_the_live_one() {
 async fn a_rollback_update_republishes_the_previous_build() {
     let site = Site::start().await;
     let v1 = create(&site, 1, "v1").await;
-    let v2 = site.builds.add(2, &as_refs(&vite_build("v2")));
+    let v2 = site.builds.add_vite_build(2, "v2");
     assert_eq!(
         update(&site, "update-2", &v2, &v1).await["Status"],
         "SUCCESS"
@@ -286,18 +272,11 @@ async fn delete_empties_the_bucket() {
     let site = Site::start().await;
     let v1 = create(&site, 1, "v1").await;
     // Objects the publisher never wrote go too: CloudFormation cannot delete a non-empty bucket.
-    site.s3
-        .put_object()
-        .bucket(&site.bucket)
-        .key("stray/upload.txt")
-        .body(b"x".to_vec().into())
-        .send()
-        .await
-        .unwrap();
+    site.put_object("stray/upload.txt", "x").await;
 
     let id = physical_id(&site);
     let answer = site
-        .send("Delete", "delete", Some(&id), site.properties(&v1), None)
+        .send(site.delete_event("delete", &id, site.properties(&v1)))
         .await;
 
     assert_eq!(answer["Status"], "SUCCESS", "{answer}");
@@ -315,16 +294,15 @@ async fn delete_empties_the_bucket() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_create_into_a_missing_bucket_fails_and_its_delete_succeeds() {
     let site = Site::start().await;
-    let build = site.builds.add(1, &as_refs(&vite_build("v1")));
+    let build = site.builds.add_vite_build(1, "v1");
     let mut properties = site.properties(&build);
     properties["BucketName"] = json!("no-such-bucket");
 
     let answer = site
-        .send("Create", "create", None, properties.clone(), None)
+        .send(site.create_event("create", properties.clone()))
         .await;
 
-    assert_eq!(answer["Status"], "FAILED");
-    let reason = answer["Reason"].as_str().unwrap();
+    let reason = failure_reason(&answer);
     assert!(
         reason.contains("bucket no-such-bucket does not exist"),
         "{reason}"
@@ -341,26 +319,14 @@ async fn a_create_into_a_missing_bucket_fails_and_its_delete_succeeds() {
 
     // The rollback's Delete of the failed resource.
     let answer = site
-        .send(
-            "Delete",
-            "rollback-delete",
-            Some(&failed_id),
-            properties.clone(),
-            None,
-        )
+        .send(site.delete_event("rollback-delete", &failed_id, properties.clone()))
         .await;
     assert_eq!(answer["Status"], "SUCCESS", "{answer}");
     assert_eq!(answer["PhysicalResourceId"], failed_id.as_str());
 
     // A Delete of a published site whose bucket is already gone.
     let answer = site
-        .send(
-            "Delete",
-            "delete-gone",
-            Some("frontend-site:no-such-bucket"),
-            properties,
-            None,
-        )
+        .send(site.delete_event("delete-gone", "frontend-site:no-such-bucket", properties))
         .await;
     assert_eq!(answer["Status"], "SUCCESS", "{answer}");
 }
@@ -368,16 +334,15 @@ async fn a_create_into_a_missing_bucket_fails_and_its_delete_succeeds() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_create_with_a_half_filled_bucket_is_emptied_on_delete() {
     let site = Site::start().await;
-    let build = site.builds.add(1, &as_refs(&vite_build("v1")));
+    let build = site.builds.add_vite_build(1, "v1");
     let mut properties = site.properties(&build);
     // Uploads succeed, the invalidation fails: the bucket is left holding the build.
     properties["DistributionId"] = json!("ENOSUCHDISTRIBUTION");
 
     let answer = site
-        .send("Create", "create", None, properties.clone(), None)
+        .send(site.create_event("create", properties.clone()))
         .await;
-    assert_eq!(answer["Status"], "FAILED");
-    let reason = answer["Reason"].as_str().unwrap();
+    let reason = failure_reason(&answer);
     assert!(
         reason.starts_with("CloudFront CreateInvalidation failed: NoSuchDistribution"),
         "{reason}"
@@ -386,13 +351,7 @@ async fn a_failed_create_with_a_half_filled_bucket_is_emptied_on_delete() {
 
     let failed_id = answer["PhysicalResourceId"].as_str().unwrap().to_owned();
     let answer = site
-        .send(
-            "Delete",
-            "rollback-delete",
-            Some(&failed_id),
-            properties,
-            None,
-        )
+        .send(site.delete_event("rollback-delete", &failed_id, properties))
         .await;
     assert_eq!(answer["Status"], "SUCCESS", "{answer}");
     assert!(
@@ -404,25 +363,17 @@ async fn a_failed_create_with_a_half_filled_bucket_is_emptied_on_delete() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn access_denied_answers_failed_with_the_code() {
     let site = Site::start().await;
-    let build = site.builds.add(1, &as_refs(&vite_build("v1")));
-    let (endpoint, _server) = denying_s3().await;
-    let denied = Publisher::new(
-        s3_client(&endpoint, &site.calls),
-        site.cloudfront.clone(),
-        LocalLayers {
-            http: frontend_publisher::http_client(),
-            base: format!("http://{}", site.builds.addr),
-        },
-    );
+    let build = site.builds.add_vite_build(1, "v1");
+    let s3 = denying_s3().await;
+    let denied = site.publisher_on_s3_at(&format!("http://{}", s3.addr));
 
     let answer = site
         .run(
             &denied,
-            &site.request("Create", "create", None, site.properties(&build), None),
+            &as_request(site.create_event("create", site.properties(&build))),
         )
         .await;
-    assert_eq!(answer["Status"], "FAILED");
-    let reason = answer["Reason"].as_str().unwrap();
+    let reason = failure_reason(&answer);
     assert!(
         reason.starts_with("S3 GetObject failed: AccessDenied"),
         "{reason}"
@@ -432,7 +383,7 @@ async fn access_denied_answers_failed_with_the_code() {
     let answer = site
         .run(
             &denied,
-            &site.request("Delete", "delete", Some(&id), site.properties(&build), None),
+            &as_request(site.delete_event("delete", &id, site.properties(&build))),
         )
         .await;
     assert_eq!(
@@ -450,25 +401,17 @@ async fn access_denied_answers_failed_with_the_code() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn s3_down_answers_failed() {
     let site = Site::start().await;
-    let build = site.builds.add(1, &as_refs(&vite_build("v1")));
-    let down = Publisher::new(
-        s3_client(&refusing_endpoint(), &site.calls),
-        site.cloudfront.clone(),
-        LocalLayers {
-            http: frontend_publisher::http_client(),
-            base: format!("http://{}", site.builds.addr),
-        },
-    );
+    let build = site.builds.add_vite_build(1, "v1");
+    let down = site.publisher_on_s3_at(&refusing_endpoint());
 
     let answer = site
         .run(
             &down,
-            &site.request("Create", "create", None, site.properties(&build), None),
+            &as_request(site.create_event("create", site.properties(&build))),
         )
         .await;
 
-    assert_eq!(answer["Status"], "FAILED");
-    let reason = answer["Reason"].as_str().unwrap();
+    let reason = failure_reason(&answer);
     assert!(
         reason.starts_with("S3 GetObject failed: could not reach S3"),
         "{reason}"
@@ -480,10 +423,10 @@ async fn s3_down_answers_failed() {
 async fn bad_builds_and_properties_answer_failed_and_change_nothing() {
     let site = Site::start().await;
     let no_index = site.builds.add(1, &[("assets/index-x.js", "x")]);
-    let missing = support::layer_arn(404);
+    let missing = layer_arn(404);
 
     let answer = site
-        .send("Create", "no-index", None, site.properties(&no_index), None)
+        .send(site.create_event("no-index", site.properties(&no_index)))
         .await;
     assert_eq!(answer["Status"], "FAILED");
     assert!(
@@ -492,10 +435,9 @@ async fn bad_builds_and_properties_answer_failed_and_change_nothing() {
     );
 
     let answer = site
-        .send("Create", "missing", None, site.properties(&missing), None)
+        .send(site.create_event("missing", site.properties(&missing)))
         .await;
-    assert_eq!(answer["Status"], "FAILED");
-    let reason = answer["Reason"].as_str().unwrap();
+    let reason = failure_reason(&answer);
     assert!(
         reason.contains("HTTP 404 Not Found from 127.0.0.1"),
         "{reason}"
@@ -506,13 +448,7 @@ async fn bad_builds_and_properties_answer_failed_and_change_nothing() {
     );
 
     let answer = site
-        .send(
-            "Create",
-            "no-bucket-property",
-            None,
-            json!({ "ServiceToken": "x" }),
-            None,
-        )
+        .send(site.create_event("no-bucket-property", json!({ "ServiceToken": "x" })))
         .await;
     assert_eq!(answer["Status"], "FAILED");
     assert!(
@@ -531,13 +467,7 @@ async fn bad_builds_and_properties_answer_failed_and_change_nothing() {
 async fn a_handler_that_runs_into_its_deadline_still_answers() {
     let site = Site::start().await;
     let publisher = site.publisher_with(StuckSource);
-    let request = site.request(
-        "Update",
-        "late",
-        Some("frontend-site:kept"),
-        site.properties(&layer_arn(1)),
-        None,
-    );
+    let request = site.update_of_kept_site("late");
     let responder = Responder::new(frontend_publisher::http_client());
     // Half a second for the work, the rest kept for the answer.
     let budget = Budget {
@@ -590,13 +520,12 @@ async fn an_update_to_a_new_bucket_takes_a_new_id_so_the_old_bucket_is_emptied()
     properties["BucketName"] = json!("site-frontendbucket-new");
 
     let answer = site
-        .send(
-            "Update",
+        .send(site.update_event(
             "move",
-            Some(&physical_id(&site)),
+            &physical_id(&site),
             properties,
-            Some(site.properties(&v1)),
-        )
+            site.properties(&v1),
+        ))
         .await;
 
     assert_eq!(answer["Status"], "SUCCESS", "{answer}");
@@ -607,13 +536,7 @@ async fn an_update_to_a_new_bucket_takes_a_new_id_so_the_old_bucket_is_emptied()
     // CloudFormation then deletes the old ID with the old properties: the old bucket.
     let old_id = physical_id(&site);
     let answer = site
-        .send(
-            "Delete",
-            "cleanup",
-            Some(&old_id),
-            site.properties(&v1),
-            None,
-        )
+        .send(site.delete_event("cleanup", &old_id, site.properties(&v1)))
         .await;
     assert_eq!(answer["Status"], "SUCCESS", "{answer}");
     assert!(site.keys().await.is_empty());

@@ -16,19 +16,27 @@ const INDEX_HTML: &str = "<!doctype html><script type=module src=/assets/index-x
 async fn refused(site: &Site, zip: Vec<u8>) -> String {
     let build = site.builds.add_zip(1, zip);
     let answer = site
-        .send("Create", "create", None, site.properties(&build), None)
+        .send(site.create_event("create", site.properties(&build)))
         .await;
-    assert_eq!(answer["Status"], "FAILED", "{answer}");
+    let reason = failure_reason(&answer).to_owned();
     assert!(
         site.keys().await.is_empty(),
         "nothing is published from a refused build"
     );
     assert!(site.invalidations().await.is_empty());
-    answer["Reason"].as_str().expect("a reason").to_owned()
+    reason
 }
 
 fn stored() -> SimpleFileOptions {
     SimpleFileOptions::default().compression_method(CompressionMethod::Stored)
+}
+
+/// A zip being written that already holds a sound index.html.
+fn zip_with_index() -> zip::ZipWriter<std::io::Cursor<Vec<u8>>> {
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    writer.start_file("index.html", stored()).unwrap();
+    writer.write_all(INDEX_HTML.as_bytes()).unwrap();
+    writer
 }
 
 fn deflated() -> SimpleFileOptions {
@@ -86,16 +94,9 @@ async fn names_that_become_one_key_are_refused() {
         let zip = zip_of(&[("index.html", INDEX_HTML), (second, "<!doctype html>")]);
         let build = site.builds.add_zip(version, zip);
         let answer = site
-            .send(
-                "Create",
-                &format!("create-{version}"),
-                None,
-                site.properties(&build),
-                None,
-            )
+            .send(site.create_event(&format!("create-{version}"), site.properties(&build)))
             .await;
-        assert_eq!(answer["Status"], "FAILED", "{answer}");
-        let reason = answer["Reason"].as_str().unwrap();
+        let reason = failure_reason(&answer);
         assert!(
             reason.contains("the frontend build has two entries for index.html"),
             "{second}: {reason}"
@@ -165,9 +166,7 @@ async fn a_zip_bomb_is_refused_before_it_is_inflated() {
         zip::ZipArchive::new(std::io::Cursor::new(writer.finish().unwrap().into_inner())).unwrap()
     };
     let mut zeros = zeros;
-    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    writer.start_file("index.html", stored()).unwrap();
-    writer.write_all(INDEX_HTML.as_bytes()).unwrap();
+    let mut writer = zip_with_index();
     for n in 0..5 {
         let entry = zeros.by_index_raw(0).unwrap();
         writer
@@ -189,9 +188,7 @@ async fn a_zip_bomb_is_refused_before_it_is_inflated() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_entry_larger_than_its_header_says_is_refused() {
     let site = Site::start().await;
-    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    writer.start_file("index.html", stored()).unwrap();
-    writer.write_all(INDEX_HTML.as_bytes()).unwrap();
+    let mut writer = zip_with_index();
     writer.start_file("assets/lie.js", deflated()).unwrap();
     writer.write_all(&vec![b'x'; 8 * 1024 * 1024]).unwrap();
     let mut zip = writer.finish().unwrap().into_inner();
@@ -209,9 +206,7 @@ async fn an_entry_larger_than_its_header_says_is_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_symbolic_link_is_refused() {
     let site = Site::start().await;
-    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    writer.start_file("index.html", stored()).unwrap();
-    writer.write_all(INDEX_HTML.as_bytes()).unwrap();
+    let mut writer = zip_with_index();
     writer
         .add_symlink("assets/passwd", "/etc/passwd", stored())
         .unwrap();
@@ -240,17 +235,10 @@ async fn a_download_past_the_cap_is_cut_off() {
     let site = Site::start().await;
 
     let answer = site
-        .send(
-            "Create",
-            "create",
-            None,
-            site.properties(&layer_arn(ENDLESS_BUILD)),
-            None,
-        )
+        .send(site.create_event("create", site.properties(&layer_arn(ENDLESS_BUILD))))
         .await;
 
-    assert_eq!(answer["Status"], "FAILED", "{answer}");
-    let reason = answer["Reason"].as_str().unwrap();
+    let reason = failure_reason(&answer);
     assert!(
         reason.contains("the frontend build's zip is larger than 100 MiB"),
         "{reason}"

@@ -2,8 +2,9 @@
 
 mod common;
 
-use common::{PROJECT_ID, StandIn, unix_now, validate_session_like_the_backend};
-use serde_json::{Value, json};
+use common::{PROJECT_ID, StandIn, payload_of, unix_now, validator_for};
+use descope_auth::{AuthError, ClaimsError, SessionValidator, TokenRejection};
+use serde_json::json;
 
 const USERS: [(&str, &str, &str, &[&str]); 4] = [
     (
@@ -27,16 +28,26 @@ const USERS: [(&str, &str, &str, &[&str]); 4] = [
     ("norole@example.com", "U2LocalNoRole", "Noa Norole", &[]),
 ];
 
-async fn jwks(stand_in: &StandIn) -> Value {
-    let answer = stand_in.get(&format!("/v2/keys/{PROJECT_ID}"), None).await;
-    assert_eq!(answer.status, 200, "{}", answer.body);
-    answer.json
+/// The refusal a refresh token gets where a session token is expected. The validator checks
+/// `drn` only after it found the token's kid among the served keys and checked the signature.
+async fn assert_refused_as_a_refresh_token(validator: &SessionValidator, refresh_jwt: &str) {
+    let refusal = validator
+        .validate_token(refresh_jwt)
+        .await
+        .expect_err("a refresh token is not a session token");
+    assert!(
+        matches!(
+            refusal,
+            AuthError::InvalidToken(TokenRejection::Claims(ClaimsError::RefreshToken))
+        ),
+        "{refusal:?}"
+    );
 }
 
 #[tokio::test]
 async fn sign_in_answers_a_jwt_response_whose_tokens_pass_the_backend_rules() {
     let stand_in = StandIn::start();
-    let jwks = jwks(&stand_in).await;
+    let validator = validator_for(&stand_in);
 
     for (login_id, user_id, name, roles) in USERS {
         let before = unix_now();
@@ -45,29 +56,34 @@ async fn sign_in_answers_a_jwt_response_whose_tokens_pass_the_backend_rules() {
 
         let session_jwt = response["sessionJwt"].as_str().expect("sessionJwt");
         let refresh_jwt = response["refreshJwt"].as_str().expect("refreshJwt");
-        let claims = validate_session_like_the_backend(&jwks, session_jwt, after);
-        assert_eq!(claims["sub"], user_id);
-        assert_eq!(claims["roles"], json!(roles));
+        let session = validator
+            .validate_token(session_jwt)
+            .await
+            .unwrap_or_else(|refusal| panic!("{login_id}: the backend refused: {refusal}"));
+        assert_eq!(session.subject(), user_id);
+        assert_eq!(session.roles(), roles);
         assert_eq!(
-            claims["iss"],
+            session.issuer(),
             format!("https://api.descope.com/{PROJECT_ID}")
         );
+        assert!(session.permissions().is_empty());
+        assert_eq!(session.tenant_ids().count(), 0);
 
         // About ten minutes, and the SDK's own clock for it.
-        let exp = claims["exp"].as_u64().unwrap();
+        let exp = session.expires_at();
         assert!((before + 600..=after + 600).contains(&exp), "exp {exp}");
         assert_eq!(response["sessionExpiration"], exp);
+        // The validator accepted the token, so its payload may be read: the SDK's copy of the
+        // claims, and `drn`, which `Session` does not expose.
+        let claims = payload_of(session_jwt);
+        assert_eq!(claims["drn"], "DS");
         assert_eq!(
             response["claims"], claims,
             "claims mirror the session token"
         );
 
         // The refresh token lives longer, is marked DSR, and is signed by the same served key.
-        let refresh_header = jsonwebtoken::decode_header(refresh_jwt).unwrap();
-        assert_eq!(
-            refresh_header.kid.as_deref(),
-            jwks["keys"][0]["kid"].as_str()
-        );
+        assert_refused_as_a_refresh_token(&validator, refresh_jwt).await;
         let cookie_expiration = response["cookieExpiration"].as_u64().unwrap();
         assert!(
             cookie_expiration > exp + 3600,
@@ -92,25 +108,13 @@ async fn sign_in_answers_a_jwt_response_whose_tokens_pass_the_backend_rules() {
 #[tokio::test]
 async fn a_refresh_token_is_refused_where_a_session_token_is_expected() {
     let stand_in = StandIn::start();
-    let jwks = jwks(&stand_in).await;
     let response = stand_in.sign_in("teacher@example.com").await;
     let refresh_jwt = response["refreshJwt"].as_str().unwrap();
 
     // Signature and claims are fine; only `drn` tells the two apart, as in Descope.
-    let header = jsonwebtoken::decode_header(refresh_jwt).unwrap();
-    let key = &jwks["keys"][0];
-    assert_eq!(header.kid.as_deref(), key["kid"].as_str());
-    let decoding = jsonwebtoken::DecodingKey::from_rsa_components(
-        key["n"].as_str().unwrap(),
-        key["e"].as_str().unwrap(),
-    )
-    .unwrap();
-    let validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
-    let claims = jsonwebtoken::decode::<Value>(refresh_jwt, &decoding, &validation)
-        .unwrap()
-        .claims;
-    assert_eq!(claims["drn"], "DSR");
-    assert_eq!(claims["sub"], "U2LocalTeacher");
+    assert_refused_as_a_refresh_token(&validator_for(&stand_in), refresh_jwt).await;
+    // Refused at the drn rule, past the signature check: the token is the teacher's.
+    assert_eq!(payload_of(refresh_jwt)["sub"], "U2LocalTeacher");
 }
 
 #[tokio::test]
@@ -181,7 +185,7 @@ async fn bad_request_bodies_get_400_json() {
 #[tokio::test]
 async fn refresh_me_and_logout_follow_the_sdk_flow() {
     let stand_in = StandIn::start();
-    let jwks = jwks(&stand_in).await;
+    let validator = validator_for(&stand_in);
     let signed_in = stand_in.sign_in("both@example.com").await;
     let refresh_jwt = signed_in["refreshJwt"].as_str().unwrap().to_owned();
     let token = Some(refresh_jwt.as_str());
@@ -191,13 +195,12 @@ async fn refresh_me_and_logout_follow_the_sdk_flow() {
         .post("/v1/auth/try-refresh?dcs=t&dcr=t", "{}", token)
         .await;
     assert_eq!(tried.status, 200, "{}", tried.body);
-    let claims = validate_session_like_the_backend(
-        &jwks,
-        tried.json["sessionJwt"].as_str().unwrap(),
-        unix_now(),
-    );
-    assert_eq!(claims["sub"], "U2LocalBoth");
-    assert_eq!(tried.json["sessionExpiration"], claims["exp"]);
+    let session = validator
+        .validate_token(tried.json["sessionJwt"].as_str().unwrap())
+        .await
+        .expect("the backend accepts the refreshed session");
+    assert_eq!(session.subject(), "U2LocalBoth");
+    assert_eq!(tried.json["sessionExpiration"], session.expires_at());
     assert_eq!(tried.json["refreshJwt"], refresh_jwt.as_str());
     assert_eq!(tried.json["user"]["userId"], "U2LocalBoth");
 
@@ -206,11 +209,10 @@ async fn refresh_me_and_logout_follow_the_sdk_flow() {
         .post("/v1/auth/refresh?dcs=t&dcr=t", "{}", token)
         .await;
     assert_eq!(refreshed.status, 200, "{}", refreshed.body);
-    validate_session_like_the_backend(
-        &jwks,
-        refreshed.json["sessionJwt"].as_str().unwrap(),
-        unix_now(),
-    );
+    validator
+        .validate_token(refreshed.json["sessionJwt"].as_str().unwrap())
+        .await
+        .expect("the backend accepts the refreshed session");
     assert!(refreshed.json["sessionExpiration"].is_u64());
 
     let me = stand_in.get("/v1/auth/me", token).await;

@@ -566,4 +566,27 @@ async fn session_lifetime_follows_the_session_ttl_option() {
         (before + 120..=after + 120).contains(&expiration),
         "{expiration}"
     );
+
+    // The backend holds the token to that lifetime, give or take its leeway.
+    let session_jwt = response["sessionJwt"].as_str().unwrap();
+    let at_expiry = common::validator_at(&stand_in, expiration);
+    let session = at_expiry
+        .validate_token(session_jwt)
+        .await
+        .expect("valid until its expiration");
+    assert_eq!(session.expires_at(), expiration);
+    let past_leeway = expiration + descope_auth::LEEWAY_SECS + 1;
+    let refusal = common::validator_at(&stand_in, past_leeway)
+        .validate_token(session_jwt)
+        .await
+        .expect_err("expired past the leeway");
+    assert!(
+        matches!(
+            refusal,
+            descope_auth::AuthError::InvalidToken(descope_auth::TokenRejection::Claims(
+                descope_auth::ClaimsError::Expired { .. }
+            ))
+        ),
+        "{refusal:?}"
+    );
 }

@@ -6,7 +6,11 @@ use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 
-use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use descope_auth::{Clock, Config, HttpKeyFetcher, SessionValidator};
 use serde_json::Value;
 
 pub use descope_stand_in::config::DEFAULT_PROJECT_ID as PROJECT_ID;
@@ -166,73 +170,40 @@ impl Answer {
     }
 }
 
-/// Validates a session token the way SPEC §2 asks the backend to: key chosen by `kid` from the
-/// served JWKS, algorithm from the key, `exp` required with 5 s leeway, `iss` the project ID or a
-/// URL whose last segment is it, `drn` not `DSR`, `roles` a list of strings.
-pub fn validate_session_like_the_backend(jwks: &Value, token: &str, now: u64) -> Value {
-    let header = jsonwebtoken::decode_header(token).expect("token header");
-    let kid = header.kid.expect("header has kid");
-    let key = jwks["keys"]
-        .as_array()
-        .expect("keys array")
-        .iter()
-        .find(|key| key["kid"] == kid.as_str())
-        .expect("kid is in the served JWKS");
-    assert_eq!(key["use"], "sig");
-    assert_eq!(key["alg"], "RS256");
-    assert_eq!(
-        header.alg,
-        Algorithm::RS256,
-        "header alg equals the key's alg"
-    );
-    let decoding = DecodingKey::from_rsa_components(
-        key["n"].as_str().expect("n"),
-        key["e"].as_str().expect("e"),
-    )
-    .expect("RSA key from JWKS");
+/// The backend's own validator, fetching the stand-in's keys as a function configured with
+/// `DESCOPE_BASE_URI` pointing at it would.
+pub fn validator_for(stand_in: &StandIn) -> SessionValidator {
+    SessionValidator::from_config(&config_for(stand_in)).expect("a validator for the stand-in")
+}
 
-    let mut validation = Validation::new(Algorithm::RS256);
-    validation.leeway = 5;
-    validation.set_required_spec_claims(&["exp", "iss", "sub"]);
-    let claims = jsonwebtoken::decode::<Value>(token, &decoding, &validation)
-        .expect("signature and exp verify")
-        .claims;
+/// The same validator on a clock of the test's choosing.
+pub fn validator_at(
+    stand_in: &StandIn,
+    unix_now: u64,
+) -> SessionValidator<HttpKeyFetcher, FixedClock> {
+    let fetcher = HttpKeyFetcher::new(config_for(stand_in).jwks_url()).expect("a key fetcher");
+    SessionValidator::new(PROJECT_ID, fetcher, FixedClock(unix_now))
+}
 
-    let iss = claims["iss"].as_str().expect("iss is a string");
-    assert!(
-        iss == PROJECT_ID || iss.rsplit('/').next() == Some(PROJECT_ID),
-        "iss {iss:?} names the project"
-    );
-    assert_ne!(
-        claims["drn"], "DSR",
-        "a refresh token is not a session token"
-    );
-    assert_eq!(claims["drn"], "DS");
-    let exp = claims["exp"].as_u64().expect("exp");
-    let iat = claims["iat"].as_u64().expect("iat");
-    assert!(iat <= now + 5, "iat not in the future");
-    assert!(exp > now, "not expired");
-    assert!(
-        claims["roles"]
-            .as_array()
-            .expect("roles is a list")
-            .iter()
-            .all(Value::is_string),
-        "roles are strings"
-    );
-    assert!(
-        claims["permissions"]
-            .as_array()
-            .expect("permissions is a list")
-            .is_empty()
-    );
-    assert!(
-        claims["tenants"]
-            .as_object()
-            .expect("tenants is an object")
-            .is_empty()
-    );
-    claims
+fn config_for(stand_in: &StandIn) -> Config {
+    Config::new(PROJECT_ID, Some(&stand_in.base_url)).expect("the stand-in's URL is a base URI")
+}
+
+/// A clock stopped at a given second.
+pub struct FixedClock(pub u64);
+
+impl Clock for FixedClock {
+    fn now(&self) -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(self.0)
+    }
+}
+
+/// A token's payload, read without checking it: call only on a token the validator accepted,
+/// or refused at a claim rule (which it reaches only after the signature checks out).
+pub fn payload_of(token: &str) -> Value {
+    let payload = token.split('.').nth(1).expect("a JWT has a payload");
+    let json = URL_SAFE_NO_PAD.decode(payload).expect("base64url payload");
+    serde_json::from_slice(&json).expect("a JSON payload")
 }
 
 pub fn unix_now() -> u64 {
