@@ -12,7 +12,7 @@ use descope_auth::{AuthError, SessionValidator, SystemClock};
 use http::header::AUTHORIZATION;
 use http::{HeaderMap, HeaderValue};
 use libfuzzer_sys::fuzz_target;
-use test_support::{MemoryFetcher, PROJECT_ID, TestKeys, session_claims};
+use test_support::{MemoryFetcher, PROJECT_ID, TestKeys};
 
 struct Warm {
     runtime: tokio::runtime::Runtime,

@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 
 use descope_auth::{AuthError, SessionValidator, SystemClock};
 use libfuzzer_sys::fuzz_target;
-use test_support::{MemoryFetcher, PROJECT_ID, TestKey, session_claims};
+use test_support::{MemoryFetcher, PROJECT_ID, TestKey};
 
 struct Genuine {
     runtime: tokio::runtime::Runtime,
@@ -24,7 +24,7 @@ static GENUINE: LazyLock<Genuine> = LazyLock::new(|| {
         runtime: tokio::runtime::Builder::new_current_thread()
             .build()
             .expect("runtime"),
-        token: &key.session_token(PROJECT_ID, &["teacher"]),
+        token: key.session_token(PROJECT_ID, &["teacher"]),
         public_modulus,
     }
 });
