@@ -150,7 +150,7 @@ mod tests {
         assert_eq!(config.base_uri, "https://api.descope.com");
         assert_eq!(
             config.jwks_url(),
-            "https://api.descope.com/v2/keys/P2LocalStandInProject"
+            "https://api.descope.com/v2/keys/P2TestProject"
         );
     }
 
@@ -292,7 +292,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             config.jwks_url(),
-            "http://127.0.0.1:8787/v2/keys/P2LocalStandInProject"
+            "http://127.0.0.1:8787/v2/keys/P2TestProject"
         );
     }
 }

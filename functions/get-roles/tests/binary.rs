@@ -28,4 +28,6 @@ async fn the_binary_answers_a_teacher_with_the_secret_message_through_the_runtim
             json!({"secretMessage": SECRET_MESSAGE, "roles": ["teacher"]})
         ),
     );
+    assert_eq!(answer.headers["content-type"], "application/json");
+    assert_eq!(answer.headers["cache-control"], "no-store");
 }
