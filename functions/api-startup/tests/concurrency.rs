@@ -10,7 +10,7 @@ use descope_auth::FETCH_TIMEOUT;
 use serde_json::{Value, json};
 use test_support::{
     FunctionProcess, GatewayResponse, KeyServer, Outcome, PROJECT_ID, RuntimeApi, TestKey,
-    TestKeys, WITHIN, session_claims, with_authorization,
+    TestKeys, WITHIN, session_claims,
 };
 
 use roles_echo::Concurrency;
@@ -28,12 +28,7 @@ struct Environment {
 
 async fn start(keys: &TestKeys, concurrency: Concurrency) -> Environment {
     let key_server = KeyServer::start(PROJECT_ID, keys.jwks_json()).await;
-    let runtime = RuntimeApi::with_max_concurrency(concurrency.unwrap_or(1)).await;
-    let mut env = roles_echo::environment(&runtime, &key_server);
-    if let Some(concurrency) = concurrency {
-        env.push(("AWS_LAMBDA_MAX_CONCURRENCY".into(), concurrency.to_string()));
-    }
-    let process = FunctionProcess::spawn(roles_echo::BINARY, &env);
+    let (runtime, process) = roles_echo::start(&key_server, concurrency, Vec::new()).await;
     Environment {
         runtime,
         key_server,
@@ -44,15 +39,7 @@ async fn start(keys: &TestKeys, concurrency: Concurrency) -> Environment {
 impl Environment {
     /// Queues one invocation per token; returns each request id with its token's index.
     fn invoke_all(&self, tokens: &[String]) -> HashMap<String, usize> {
-        tokens
-            .iter()
-            .enumerate()
-            .map(|(index, token)| {
-                let event =
-                    with_authorization(roles_echo::HTTP_API_EVENT, &[&format!("Bearer {token}")]);
-                (self.runtime.invoke(event), index)
-            })
-            .collect()
+        roles_echo::queue_all(&self.runtime, tokens)
     }
 
     /// Every answer to `requests`, in whatever order they came: (token index, status, body,

@@ -5,14 +5,13 @@
 //! freezes the process with SIGSTOP as Lambda freezes an environment. Each scenario runs one at a
 //! time (classic Lambda) and with `AWS_LAMBDA_MAX_CONCURRENCY`.
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use serde_json::{Value, json};
 
 use test_support::{
     FunctionProcess, GatewayResponse, KeyAnswer, KeyServer, Outcome, PROJECT_ID, RuntimeApi,
-    ShiftedWallClock, TestKey, WITHIN, jwks_json, session_claims_at, with_authorization,
+    ShiftedWallClock, TestKey, WITHIN, jwks_json, session_claims_at,
 };
 
 use roles_echo::Concurrency;
@@ -54,13 +53,7 @@ async fn start_with(
     if let Some(delay) = key_delay {
         key_server.set_answer_delay(delay);
     }
-    let runtime = RuntimeApi::with_max_concurrency(concurrency.unwrap_or(1)).await;
-    let mut env = roles_echo::environment(&runtime, &key_server);
-    env.extend(clock.env());
-    if let Some(concurrency) = concurrency {
-        env.push(("AWS_LAMBDA_MAX_CONCURRENCY".into(), concurrency.to_string()));
-    }
-    let process = FunctionProcess::spawn(roles_echo::BINARY, &env);
+    let (runtime, process) = roles_echo::start(&key_server, concurrency, clock.env()).await;
     Environment {
         name,
         clock,
@@ -98,15 +91,7 @@ impl Environment {
 
     /// Invokes the function once per token, all queued at once; the replies in token order.
     async fn invoke(&mut self, tokens: &[String]) -> Vec<Reply> {
-        let mut pending: HashMap<String, usize> = tokens
-            .iter()
-            .enumerate()
-            .map(|(index, token)| {
-                let event =
-                    with_authorization(roles_echo::HTTP_API_EVENT, &[&format!("Bearer {token}")]);
-                (self.runtime.invoke(event), index)
-            })
-            .collect();
+        let mut pending = roles_echo::queue_all(&self.runtime, tokens);
         let mut replies: Vec<Option<Reply>> = tokens.iter().map(|_| None).collect();
         while !pending.is_empty() {
             match self.runtime.next_outcome(WITHIN).await {

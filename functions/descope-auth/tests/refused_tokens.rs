@@ -57,6 +57,13 @@ async fn every_refused_token_gets_the_fixed_401_with_its_challenge() {
     );
 }
 
+fn case(name: &'static str, authorization: Vec<String>) -> RefusedCase {
+    RefusedCase {
+        name,
+        authorization,
+    }
+}
+
 /// `key` is the key the key server serves.
 fn refused_cases(project_id: &str, key: &TestKey) -> Vec<RefusedCase> {
     let claims = session_claims(project_id, &["teacher"]);
@@ -101,61 +108,28 @@ fn refused_cases(project_id: &str, key: &TestKey) -> Vec<RefusedCase> {
     let bearer = |token: &str| vec![format!("Bearer {token}")];
 
     vec![
-        RefusedCase {
-            name: "no Authorization header",
-            authorization: vec![],
-        },
-        RefusedCase {
-            name: "Basic scheme",
-            authorization: vec!["Basic dGVhY2hlckBleGFtcGxlLmNvbTpkZW1vLXBhc3N3b3Jk".into()],
-        },
-        RefusedCase {
-            name: "token without a scheme",
-            authorization: vec![valid.clone()],
-        },
-        RefusedCase {
-            name: "Bearer Bearer",
-            authorization: vec![format!("Bearer Bearer {valid}")],
-        },
-        RefusedCase {
-            name: "empty token",
-            authorization: vec!["Bearer ".into()],
-        },
-        RefusedCase {
-            name: "not a JWT",
-            authorization: bearer("not-a-jwt"),
-        },
-        RefusedCase {
-            name: "tampered payload",
-            authorization: bearer(&tampered),
-        },
-        RefusedCase {
-            name: "signed by another key with the same kid",
-            authorization: bearer(&impostor),
-        },
-        RefusedCase {
-            name: "alg none",
-            authorization: bearer(&unsigned),
-        },
-        RefusedCase {
-            name: "expired",
-            authorization: bearer(&key.sign(&expired)),
-        },
-        RefusedCase {
-            name: "refresh token",
-            authorization: bearer(&key.sign(&refresh)),
-        },
-        RefusedCase {
-            name: "issued for another project",
-            authorization: bearer(&key.sign(&other_project)),
-        },
-        RefusedCase {
-            name: "roles as a string",
-            authorization: bearer(&key.sign(&string_roles)),
-        },
-        RefusedCase {
-            name: "over 8192 bytes",
-            authorization: bearer(&format!("{valid}{}", "A".repeat(8192))),
-        },
+        case("no Authorization header", vec![]),
+        case(
+            "Basic scheme",
+            vec!["Basic dGVhY2hlckBleGFtcGxlLmNvbTpkZW1vLXBhc3N3b3Jk".into()],
+        ),
+        case("token without a scheme", vec![valid.clone()]),
+        case("Bearer Bearer", vec![format!("Bearer Bearer {valid}")]),
+        case("empty token", vec!["Bearer ".into()]),
+        case("not a JWT", bearer("not-a-jwt")),
+        case("tampered payload", bearer(&tampered)),
+        case("signed by another key with the same kid", bearer(&impostor)),
+        case("alg none", bearer(&unsigned)),
+        case("expired", bearer(&key.sign(&expired))),
+        case("refresh token", bearer(&key.sign(&refresh))),
+        case(
+            "issued for another project",
+            bearer(&key.sign(&other_project)),
+        ),
+        case("roles as a string", bearer(&key.sign(&string_roles))),
+        case(
+            "over 8192 bytes",
+            bearer(&format!("{valid}{}", "A".repeat(8192))),
+        ),
     ]
 }

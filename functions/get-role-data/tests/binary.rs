@@ -9,16 +9,11 @@ use test_support::{KeyServer, PROJECT_ID, TestKeys, answer_once};
 async fn the_binary_answers_a_student_with_the_student_flag_through_the_runtime_api() {
     let keys = TestKeys::generate();
     let key_server = KeyServer::start(PROJECT_ID, keys.jwks_json()).await;
-    let student = keys.key().session_token(PROJECT_ID, &["student"]);
+    let binary = env!("CARGO_BIN_EXE_get-role-data");
+    let event = include_str!("fixtures/rest-api-v1.json");
 
-    let answer = answer_once(
-        env!("CARGO_BIN_EXE_get-role-data"),
-        "get-role-data",
-        &key_server,
-        include_str!("fixtures/rest-api-v1.json"),
-        &student,
-    )
-    .await;
+    let student = keys.key().session_token(PROJECT_ID, &["student"]);
+    let answer = answer_once(binary, "get-role-data", &key_server, event, &student).await;
 
     assert_eq!(answer.status, 200, "{answer:?}");
     assert_eq!(

@@ -195,8 +195,38 @@ fn api_check(args: &[&str]) -> Output {
     command.args(args).output().expect("run api-check")
 }
 
+/// Whether the fake also plays the stand-in (`--stand-in-url` set to it too).
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    Tokenless,
+    WithStandIn,
+}
+
+/// api-check run against a fake answering with `fault`: the fake (to read its requests), the
+/// checker's output and what it printed.
+fn check_fake(fault: Fault, mode: Mode) -> (Arc<Fake>, Output, String) {
+    let (fake, url) = Fake::start(fault);
+    let output = match mode {
+        Mode::Tokenless => api_check(&["--api-url", &url]),
+        Mode::WithStandIn => api_check(&["--api-url", &url, "--stand-in-url", &url]),
+    };
+    let printed = stdout(&output);
+    (fake, output, printed)
+}
+
 fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Fails unless `printed` holds each of `lines` as a whole line.
+fn assert_prints_lines<L: AsRef<str>>(printed: &str, lines: impl IntoIterator<Item = L>) {
+    for line in lines {
+        let line = line.as_ref();
+        assert!(
+            printed.lines().any(|printed| printed == line),
+            "{line} in {printed}"
+        );
+    }
 }
 
 fn lines_starting(output: &Output, prefix: &str) -> Vec<String> {
@@ -209,24 +239,20 @@ fn lines_starting(output: &Output, prefix: &str) -> Vec<String> {
 
 #[test]
 fn without_the_stand_in_only_the_tokenless_checks_run_and_pass_against_a_right_api() {
-    let (fake, url) = Fake::start(Fault::None);
-    let output = api_check(&["--api-url", &url]);
-    let printed = stdout(&output);
+    let (fake, output, printed) = check_fake(Fault::None, Mode::Tokenless);
     assert_eq!(output.status.code(), Some(0), "{printed}");
     assert!(printed.ends_with("\n14 passed, 0 failed\n"), "{printed}");
     assert!(lines_starting(&output, "FAIL").is_empty(), "{printed}");
     for route in ["/get_roles", "/get_role_data"] {
-        for line in [
-            format!("ok   - GET {route} without a token -> 401"),
-            format!("ok   - GET {route} with a malformed token -> 401: WWW-Authenticate"),
-            format!("ok   - GET {route} with a forged token (unknown key) -> 401"),
-            format!("ok   - POST {route} (a GET-only route) -> 4xx, not 5xx"),
-        ] {
-            assert!(
-                printed.lines().any(|printed| printed == line),
-                "{line} in {printed}"
-            );
-        }
+        assert_prints_lines(
+            &printed,
+            [
+                format!("ok   - GET {route} without a token -> 401"),
+                format!("ok   - GET {route} with a malformed token -> 401: WWW-Authenticate"),
+                format!("ok   - GET {route} with a forged token (unknown key) -> 401"),
+                format!("ok   - POST {route} (a GET-only route) -> 4xx, not 5xx"),
+            ],
+        );
     }
     let requests = fake.requests();
     assert_eq!(
@@ -242,9 +268,7 @@ fn without_the_stand_in_only_the_tokenless_checks_run_and_pass_against_a_right_a
 
 #[test]
 fn a_wrong_api_fails_exactly_the_checks_it_answers_wrongly() {
-    let (_fake, url) = Fake::start(Fault::OpenAndCrashing);
-    let output = api_check(&["--api-url", &url]);
-    let printed = stdout(&output);
+    let (_fake, output, printed) = check_fake(Fault::OpenAndCrashing, Mode::Tokenless);
     assert_eq!(output.status.code(), Some(1), "{printed}");
     let failed = lines_starting(&output, "FAIL");
     for route in ["/get_roles", "/get_role_data"] {
@@ -265,22 +289,18 @@ fn a_wrong_api_fails_exactly_the_checks_it_answers_wrongly() {
 
 #[test]
 fn with_the_stand_in_every_demo_user_and_every_refused_token_is_checked() {
-    let (fake, url) = Fake::start(Fault::None);
-    let output = api_check(&["--api-url", &url, "--stand-in-url", &url]);
-    let printed = stdout(&output);
+    let (fake, output, printed) = check_fake(Fault::None, Mode::WithStandIn);
     assert_eq!(output.status.code(), Some(0), "{printed}");
     assert!(printed.ends_with("\n30 passed, 0 failed\n"), "{printed}");
-    for line in [
-        "ok   - GET /get_roles as both -> 200",
-        "ok   - GET /get_role_data as norole -> 200",
-        "ok   - GET /get_role_data with a tampered token (roles rewritten) -> 401",
-        "ok   - GET /get_roles with an expired token -> 401: WWW-Authenticate",
-    ] {
-        assert!(
-            printed.lines().any(|printed| printed == line),
-            "{line} in {printed}"
-        );
-    }
+    assert_prints_lines(
+        &printed,
+        [
+            "ok   - GET /get_roles as both -> 200",
+            "ok   - GET /get_role_data as norole -> 200",
+            "ok   - GET /get_role_data with a tampered token (roles rewritten) -> 401",
+            "ok   - GET /get_roles with an expired token -> 401: WWW-Authenticate",
+        ],
+    );
     let requests = fake.requests();
     let sign_ins = requests
         .iter()
@@ -298,9 +318,7 @@ fn with_the_stand_in_every_demo_user_and_every_refused_token_is_checked() {
 
 #[test]
 fn an_api_that_takes_expired_sessions_fails_the_expired_checks() {
-    let (_fake, url) = Fake::start(Fault::AcceptsExpired);
-    let output = api_check(&["--api-url", &url, "--stand-in-url", &url]);
-    let printed = stdout(&output);
+    let (_fake, output, printed) = check_fake(Fault::AcceptsExpired, Mode::WithStandIn);
     assert_eq!(output.status.code(), Some(1), "{printed}");
     let failed = lines_starting(&output, "FAIL");
     assert_eq!(failed.len(), 4, "{printed}");
@@ -315,8 +333,7 @@ fn an_api_that_takes_expired_sessions_fails_the_expired_checks() {
 
 #[test]
 fn a_refused_sign_in_is_a_setup_error_and_no_check_runs() {
-    let (fake, url) = Fake::start(Fault::SignInRefused);
-    let output = api_check(&["--api-url", &url, "--stand-in-url", &url]);
+    let (fake, output, _) = check_fake(Fault::SignInRefused, Mode::WithStandIn);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(

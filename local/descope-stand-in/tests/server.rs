@@ -121,6 +121,9 @@ async fn fault_switch_makes_the_key_endpoint_answer_503_until_cleared() {
         .assert_error(400, "E011001");
 }
 
+/// The stand-in's test hook that issues expired sessions.
+const HOOK: &str = "/_stand-in/expired-session";
+
 #[tokio::test]
 async fn expired_session_hook_issues_a_long_expired_session_signed_with_the_served_key() {
     let stand_in = StandIn::start();
@@ -135,13 +138,7 @@ async fn expired_session_hook_issues_a_long_expired_session_signed_with_the_serv
     )
     .expect("RSA key from the JWKS");
 
-    let answer = stand_in
-        .post(
-            "/_stand-in/expired-session",
-            r#"{"loginId":"Student@Example.com"}"#,
-            None,
-        )
-        .await;
+    let answer = stand_in.expired_session("Student@Example.com").await;
     assert_eq!(answer.status, 200, "{}", answer.body);
     assert_eq!(answer.header("cache-control"), Some("no-store"));
     let fields: Vec<&String> = answer.json.as_object().unwrap().keys().collect();
@@ -178,30 +175,25 @@ async fn expired_session_hook_issues_a_long_expired_session_signed_with_the_serv
         format!("https://api.descope.com/{PROJECT_ID}")
     );
 
-    stand_in
-        .post(
-            "/_stand-in/expired-session",
-            r#"{"loginId":"nobody@example.com"}"#,
-            None,
-        )
-        .await
-        .assert_error(400, "E011003");
-    stand_in
-        .post("/_stand-in/expired-session", "{}", None)
-        .await
-        .assert_error(400, "E011003");
-    stand_in
-        .post(
-            "/_stand-in/expired-session",
-            r#"{"loginId":"student@example.com","password":"demo-password"}"#,
-            None,
-        )
-        .await
-        .assert_error(400, "E011001");
-    stand_in
-        .get("/_stand-in/expired-session", None)
-        .await
-        .assert_error(405, "E010405");
+    // An unknown user, no login ID, an unknown field, the wrong method.
+    let with_password = r#"{"loginId":"student@example.com","password":"demo-password"}"#;
+    let refusals = [
+        (
+            stand_in.expired_session("nobody@example.com").await,
+            400,
+            "E011003",
+        ),
+        (stand_in.post(HOOK, "{}", None).await, 400, "E011003"),
+        (
+            stand_in.post(HOOK, with_password, None).await,
+            400,
+            "E011001",
+        ),
+        (stand_in.get(HOOK, None).await, 405, "E010405"),
+    ];
+    for (answer, status, code) in refusals {
+        answer.assert_error(status, code);
+    }
 }
 
 /// The backend's clock-skew allowance (SPEC §2; `LEEWAY_SECS` in functions/descope-auth).
@@ -354,13 +346,7 @@ async fn logs_never_contain_tokens_or_passwords() {
         )
         .await;
     assert_eq!(refused.status, 401);
-    let expired = stand_in
-        .post(
-            "/_stand-in/expired-session",
-            r#"{"loginId":"teacher@example.com"}"#,
-            None,
-        )
-        .await;
+    let expired = stand_in.expired_session("teacher@example.com").await;
     let expired_jwt = expired.json["sessionJwt"].as_str().unwrap().to_owned();
 
     let log = stand_in.stop_and_read_log();

@@ -3,8 +3,12 @@
 
 #![allow(dead_code)] // Each test file uses its own part.
 
+use std::collections::HashMap;
+
 use serde_json::{Value, json};
-use test_support::{KeyServer, RuntimeApi, api_function_environment};
+use test_support::{
+    FunctionProcess, KeyServer, RuntimeApi, api_function_environment, with_authorization,
+};
 
 pub const NAME: &str = "roles-echo";
 pub const BINARY: &str = env!("CARGO_BIN_EXE_roles-echo");
@@ -17,6 +21,36 @@ pub type Concurrency = Option<usize>;
 /// What Lambda sets for the function, its Runtime API and its key server, as deployed.
 pub fn environment(runtime: &RuntimeApi, key_server: &KeyServer) -> Vec<(String, String)> {
     api_function_environment(runtime, key_server, NAME)
+}
+
+/// Starts the function as one environment taking `concurrency` invocations at once, under a
+/// Runtime API that hands out that many, with `extra` added to what Lambda sets.
+pub async fn start(
+    key_server: &KeyServer,
+    concurrency: Concurrency,
+    extra: Vec<(String, String)>,
+) -> (RuntimeApi, FunctionProcess) {
+    let runtime = RuntimeApi::with_max_concurrency(concurrency.unwrap_or(1)).await;
+    let mut env = environment(&runtime, key_server);
+    env.extend(extra);
+    if let Some(concurrency) = concurrency {
+        env.push(("AWS_LAMBDA_MAX_CONCURRENCY".into(), concurrency.to_string()));
+    }
+    let process = FunctionProcess::spawn(BINARY, &env);
+    (runtime, process)
+}
+
+/// Queues one invocation per token, each an HTTP API event with `Authorization: Bearer token`;
+/// returns each request id with its token's index.
+pub fn queue_all(runtime: &RuntimeApi, tokens: &[String]) -> HashMap<String, usize> {
+    tokens
+        .iter()
+        .enumerate()
+        .map(|(index, token)| {
+            let event = with_authorization(HTTP_API_EVENT, &[&format!("Bearer {token}")]);
+            (runtime.invoke(event), index)
+        })
+        .collect()
 }
 
 /// The function's whole 200 body for a session with `roles`.

@@ -90,6 +90,13 @@ impl StandIn {
         answer.json
     }
 
+    /// The answer of the test hook that issues an expired session for `login_id`.
+    pub async fn expired_session(&self, login_id: &str) -> Answer {
+        let body = serde_json::json!({ "loginId": login_id });
+        self.post("/_stand-in/expired-session", &body.to_string(), None)
+            .await
+    }
+
     /// Stops the server and returns everything it logged.
     pub fn stop_and_read_log(mut self) -> String {
         let _ = self.child.kill();
