@@ -160,7 +160,7 @@ fn json_problems(answer: &Answer, want_status: u16, want_body: &Value) -> Vec<St
     problems
 }
 
-/// SPEC §1: `/get_roles` echoes the roles; `/get_role_data` says which of the two it holds.
+/// The contract (README, "The API"): `/get_roles` echoes the roles; `/get_role_data` says which of the two it holds.
 fn body_for(route: &str, user: &DemoUser) -> Value {
     let has = |role: &str| user.roles.contains(&role);
     if route == "/get_roles" {

@@ -1,4 +1,4 @@
-//! Checks a running API over HTTP against the contract (SPEC §1–2): the exact bodies and headers
+//! Checks a running API over HTTP against the contract (README, "The API"): the exact bodies and headers
 //! of both routes for every demo user, and 401 for every kind of refused token. Given the Descope
 //! stand-in's URL it signs the demo users in there; given only the API's URL (a deployed stack's
 //! `SiteUrl`) it runs the checks that need no real token.

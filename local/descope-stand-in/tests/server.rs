@@ -196,7 +196,7 @@ async fn expired_session_hook_issues_a_long_expired_session_signed_with_the_serv
     }
 }
 
-/// The backend's clock-skew allowance (SPEC §2; `LEEWAY_SECS` in functions/descope-auth).
+/// The backend's clock-skew allowance (`LEEWAY_SECS` in functions/descope-auth).
 const BACKEND_LEEWAY_SECS: u64 = 5;
 
 #[tokio::test]
