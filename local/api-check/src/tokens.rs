@@ -27,8 +27,8 @@ pub fn with_roles_rewritten(token: &str) -> Option<String> {
 /// length) under a key ID no key set holds, with a signature of filler bytes.
 ///
 /// Issued an hour ago: the backend answers an unknown `kid` with 503 "retry" while its keys may
-/// predate the token (the key-cache rules in functions/descope-auth), and keys fetched an hour after a token's `iat` cannot, so the only
-/// right answer is 401. It expires in an hour, so it is not refused for its age.
+/// predate the token (the key-cache rules in functions/descope-auth), and keys fetched an hour
+/// after a token's `iat` cannot, so the only right answer is 401. It expires in an hour, so it is not refused for its age.
 pub fn forged() -> String {
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
