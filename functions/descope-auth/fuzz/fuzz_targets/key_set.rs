@@ -31,11 +31,7 @@ static GENUINE: LazyLock<Genuine> = LazyLock::new(|| {
 
 fuzz_target!(|data: &[u8]| {
     let genuine = &*GENUINE;
-    let validator = SessionValidator::new(
-        PROJECT_ID,
-        MemoryFetcher::serving(data),
-        SystemClock,
-    );
+    let validator = SessionValidator::new(PROJECT_ID, MemoryFetcher::serving(data), SystemClock);
     match genuine
         .runtime
         .block_on(validator.validate_token(&genuine.token))
