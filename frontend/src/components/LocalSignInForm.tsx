@@ -13,8 +13,6 @@ export default function LocalSignInForm({ onSignedIn }: { onSignedIn: () => void
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
-  const emailId = useId();
-  const passwordId = useId();
   const errorId = useId();
 
   const fill = (user: DemoUser) => {
@@ -48,30 +46,22 @@ export default function LocalSignInForm({ onSignedIn }: { onSignedIn: () => void
   return (
     <div className="local-sign-in">
       <form className="form" onSubmit={signIn} aria-describedby={error ? errorId : undefined}>
-        <div className="field">
-          <label htmlFor={emailId}>Email</label>
-          <input
-            id={emailId}
-            type="email"
-            name="email"
-            autoComplete="username"
-            required
-            value={email}
-            onChange={(event) => setEmail(event.target.value)}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor={passwordId}>Password</label>
-          <input
-            id={passwordId}
-            type="password"
-            name="password"
-            autoComplete="current-password"
-            required
-            value={password}
-            onChange={(event) => setPassword(event.target.value)}
-          />
-        </div>
+        <Field
+          label="Email"
+          type="email"
+          name="email"
+          autoComplete="username"
+          value={email}
+          onChange={setEmail}
+        />
+        <Field
+          label="Password"
+          type="password"
+          name="password"
+          autoComplete="current-password"
+          value={password}
+          onChange={setPassword}
+        />
         {error && (
           <p id={errorId} className="form__error" role="alert">
             {error}
@@ -112,4 +102,37 @@ export default function LocalSignInForm({ onSignedIn }: { onSignedIn: () => void
 
 function describeRoles(roles: string[]): string {
   return roles.length > 0 ? roles.join(' + ') : 'no role';
+}
+
+/** A required, labelled input of the form. */
+function Field({
+  label,
+  type,
+  name,
+  autoComplete,
+  value,
+  onChange,
+}: {
+  label: string;
+  type: 'email' | 'password';
+  name: string;
+  autoComplete: string;
+  value: string;
+  onChange: (value: string) => void;
+}) {
+  const id = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <input
+        id={id}
+        type={type}
+        name={name}
+        autoComplete={autoComplete}
+        required
+        value={value}
+        onChange={(event) => onChange(event.target.value)}
+      />
+    </div>
+  );
 }

@@ -1,6 +1,6 @@
 import { Component, type ErrorInfo, type ReactNode } from 'react';
-import { Link, useLocation } from 'react-router';
-import { PageTitle } from './PageTitle';
+import { useLocation } from 'react-router';
+import { GoHomeCard } from './GoHomeCard';
 
 /**
  * Keeps a page that fails to render (a bug, or a page's code that no longer loads) from
@@ -50,17 +50,10 @@ class PageErrorBoundary extends Component<PageErrorBoundaryProps, PageErrorBound
 
 function PageFailed() {
   return (
-    <section className="card card--narrow" aria-labelledby="page-failed-title">
-      <PageTitle>Something went wrong</PageTitle>
-      <h1 id="page-failed-title">Something went wrong</h1>
+    <GoHomeCard titleId="page-failed-title" title="Something went wrong">
       <p role="alert">
         This page could not be shown. Reloading may help if the site was just updated.
       </p>
-      <p className="actions">
-        <Link to="/" className="button">
-          Go to Home
-        </Link>
-      </p>
-    </section>
+    </GoHomeCard>
   );
 }

@@ -1,17 +1,9 @@
-import { Link } from 'react-router';
-import { PageTitle } from '../components/PageTitle';
+import { GoHomeCard } from '../components/GoHomeCard';
 
 export function NotFoundPage() {
   return (
-    <section className="card card--narrow" aria-labelledby="not-found-title">
-      <PageTitle>Page not found</PageTitle>
-      <h1 id="not-found-title">Page not found</h1>
+    <GoHomeCard titleId="not-found-title" title="Page not found">
       <p>There is nothing at this address.</p>
-      <p className="actions">
-        <Link to="/" className="button">
-          Go to Home
-        </Link>
-      </p>
-    </section>
+    </GoHomeCard>
   );
 }
