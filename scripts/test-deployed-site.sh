@@ -72,15 +72,10 @@ cargo build --quiet -p frontend-publisher --bin frontend-publisher --example loc
 start_stand_in --port 0
 step "Descope stand-in: $stand_in_url"
 
-api_port=$(free_port)
-api_url=http://127.0.0.1:$api_port
-start_service "$work/watch.log" env DESCOPE_PROJECT_ID="$STAND_IN_PROJECT_ID" \
-    DESCOPE_BASE_URI="$stand_in_url" \
-    cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$api_port"
-watch_pid=$service_pid
+start_local_api
 # Without a token no key is fetched; the first request to each function waits for its build.
 for path in /get_roles /get_role_data; do
-    wait_until 900 "cargo lambda watch ($path)" "$watch_pid" answers "$api_url$path" ||
+    wait_until 900 "cargo lambda watch ($path)" "$api_pid" answers "$api_url$path" ||
         fail_setup "$wait_failure"
 done
 step "API (cargo lambda watch): $api_url"

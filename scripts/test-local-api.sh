@@ -26,16 +26,7 @@ cargo build --quiet -p descope-stand-in -p get-roles -p get-role-data -p api-che
 start_stand_in --port 0
 echo "Descope stand-in: $stand_in_url"
 
-api_port=$(free_port)
-api_url=http://127.0.0.1:$api_port
-# The functions read these from the environment cargo lambda watch passes on.
-start_service "$work/watch.log" env DESCOPE_PROJECT_ID="$STAND_IN_PROJECT_ID" \
-    DESCOPE_BASE_URI="$stand_in_url" \
-    cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$api_port"
-
-# Ready once the router answers; a path no function serves answers without compiling anything.
-wait_until 120 "cargo lambda watch" "$service_pid" listens "$api_url/_ready" ||
-    fail_setup "$wait_failure"
+start_local_api
 echo "cargo lambda watch: $api_url"
 
 # ------------------------------------------------------------------------- tests --------------

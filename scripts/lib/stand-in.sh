@@ -2,8 +2,8 @@
 # shellcheck disable=SC2034 # constants for the sourcing script
 # The local Descope stand-in's facts (local/descope-stand-in), once for the shell scripts that run
 # it (scripts/dev.sh, scripts/test-local-api.sh, scripts/test-sam-local.sh,
-# scripts/test-deployed-site.sh), and how they start it and sign in. Sourced, after
-# scripts/lib/services.sh.
+# scripts/test-deployed-site.sh), and how they start it, sign in and start the API that trusts
+# it. Sourced, after scripts/lib/services.sh.
 
 STAND_IN_PROJECT_ID=P2LocalStandInProject
 DEMO_PASSWORD=demo-password
@@ -39,4 +39,22 @@ sign_in() {
         "$stand_in_url/v1/auth/password/signin") || fail_setup "sign-in as $1 failed: $response"
     python3 -c 'import json, sys; print(json.loads(sys.argv[1])["sessionJwt"])' "$response" ||
         fail_setup "sign-in as $1 returned no sessionJwt"
+}
+
+# start_local_api: both functions under `cargo lambda watch` (the workspace's router, Cargo.toml)
+# on a free loopback port, trusting the stand-in at $stand_in_url; its log in $work/watch.log.
+# Waits until the router answers (a path no function serves answers without compiling anything);
+# each function still compiles on its first request. Leaves the URL in $api_url and the PID in
+# $api_pid; ends the script through fail_setup if the router does not come up.
+start_local_api() {
+    local port
+    port=$(free_port)
+    api_url=http://127.0.0.1:$port
+    # The functions read these from the environment cargo lambda watch passes on.
+    start_service "$work/watch.log" env DESCOPE_PROJECT_ID="$STAND_IN_PROJECT_ID" \
+        DESCOPE_BASE_URI="$stand_in_url" \
+        cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$port"
+    api_pid=$service_pid
+    wait_until 120 "cargo lambda watch" "$api_pid" listens "$api_url/_ready" ||
+        fail_setup "$wait_failure"
 }
