@@ -31,6 +31,22 @@ const SIX_SECOND_FUNCTION: Budget = Budget {
 };
 
 /// An Update whose work never finishes, to be answered at `response_url` instead of the site's.
+/// `request` handled in a six-second function whose build download never ends, stopped after
+/// `limit` if still running.
+async fn handle_stuck_in_six_seconds(
+    site: &Site,
+    request: &frontend_publisher::CfnRequest,
+    limit: Duration,
+) -> Result<Result<(), RespondError>, tokio::time::error::Elapsed> {
+    let responder = Responder::new(frontend_publisher::http_client());
+    let publisher = site.publisher_with(StuckSource);
+    tokio::time::timeout(
+        limit,
+        handle(&publisher, &responder, request, SIX_SECOND_FUNCTION, ""),
+    )
+    .await
+}
+
 fn late_update_answered_at(
     site: &Site,
     response_url: &ResponseUrl,
@@ -102,23 +118,12 @@ async fn a_stalled_answer_is_retried_within_the_deadline() {
     let site = Site::start().await;
     let slow = ResponseUrl::stalling(1).await;
     let request = late_update_answered_at(&site, &slow, "late");
-    let responder = Responder::new(frontend_publisher::http_client());
-    let budget = SIX_SECOND_FUNCTION;
 
     // Lambda stops the function at the deadline; so does this.
-    tokio::time::timeout(
-        budget.time_left,
-        handle(
-            &site.publisher_with(StuckSource),
-            &responder,
-            &request,
-            budget,
-            "",
-        ),
-    )
-    .await
-    .expect("answered before the deadline")
-    .expect("the answer reached the response URL");
+    handle_stuck_in_six_seconds(&site, &request, SIX_SECOND_FUNCTION.time_left)
+        .await
+        .expect("answered before the deadline")
+        .expect("the answer reached the response URL");
 
     assert_eq!(slow.stalled(), 1);
     let answer = slow.answer_to("late");
@@ -134,23 +139,13 @@ async fn a_response_url_that_never_answers_is_given_up_on_at_the_deadline() {
     let site = Site::start().await;
     let silent = ResponseUrl::stalling(usize::MAX).await;
     let request = late_update_answered_at(&site, &silent, "unheard");
-    let responder = Responder::new(frontend_publisher::http_client());
-    let budget = SIX_SECOND_FUNCTION;
 
     // A guard a little past the deadline, so a responder that ignores it fails this test
     // instead of hanging it.
-    let outcome = tokio::time::timeout(
-        budget.time_left + Duration::from_secs(1),
-        handle(
-            &site.publisher_with(StuckSource),
-            &responder,
-            &request,
-            budget,
-            "",
-        ),
-    )
-    .await
-    .expect("the responder gave up by the deadline");
+    let guard = SIX_SECOND_FUNCTION.time_left + Duration::from_secs(1);
+    let outcome = handle_stuck_in_six_seconds(&site, &request, guard)
+        .await
+        .expect("the responder gave up by the deadline");
 
     assert!(
         matches!(outcome, Err(RespondError::Transport(_))),

@@ -37,6 +37,15 @@ async fn update(site: &Site, request_id: &str, build: &str, old_build: &str) -> 
     .await
 }
 
+/// A site created with build v1, then updated to build v2: (v1, v2).
+async fn created_then_updated_to_v2(site: &Site) -> (String, String) {
+    let v1 = create(site, 1, "v1").await;
+    let v2 = site.builds.add_vite_build(2, "v2");
+    let answer = update(site, "update-2", &v2, &v1).await;
+    assert_eq!(answer["Status"], "SUCCESS", "{answer}");
+    (v1, v2)
+}
+
 fn build_keys(tag: &str) -> Vec<String> {
     vite_build(tag).into_iter().map(|(key, _)| key).collect()
 }
@@ -182,12 +191,7 @@ async fn updates_keep_the_previous_build_prune_older_ones_and_invalidate_once() 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_parameters_only_update_keeps_the_build_before_the_live_one() {
     let site = Site::start().await;
-    let v1 = create(&site, 1, "v1").await;
-    let v2 = site.builds.add_vite_build(2, "v2");
-    assert_eq!(
-        update(&site, "update-2", &v2, &v1).await["Status"],
-        "SUCCESS"
-    );
+    let (_, v2) = created_then_updated_to_v2(&site).await;
 
     for (request_id, base_url) in [
         ("parameters-1", "https://auth.example.com"),
@@ -237,12 +241,7 @@ async fn a_parameters_only_update_keeps_the_build_before_the_live_one() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rollback_update_republishes_the_previous_build() {
     let site = Site::start().await;
-    let v1 = create(&site, 1, "v1").await;
-    let v2 = site.builds.add_vite_build(2, "v2");
-    assert_eq!(
-        update(&site, "update-2", &v2, &v1).await["Status"],
-        "SUCCESS"
-    );
+    let (v1, v2) = created_then_updated_to_v2(&site).await;
 
     // CloudFormation's rollback: an Update whose new properties are the old ones.
     let answer = update(&site, "rollback", &v1, &v2).await;
